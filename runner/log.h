@@ -1,0 +1,42 @@
+/*
+ * log.h - the runner's only way to write diagnostics, with secret masking.
+ * Every token or key the runner learns is registered here first; every
+ * line written through log_* (and every report, via log_mask) has them
+ * replaced by "***".
+ */
+#ifndef MLG_LOG_H
+#define MLG_LOG_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3,
+                 LOG_TRACE = 4 };
+
+/* verbosity: 0 = -q (errors only), 2 = default, 3 = -v, 4 = -vv. */
+void log_init(int verbosity);
+int log_verbosity(void);
+
+/* Register a secret (copied).  Values shorter than 4 characters are not
+ * registered (they would mask ordinary text).  In GitHub Actions prints
+ * "::add-mask::VALUE" to stdout once per secret, before anything else
+ * could print it. */
+void log_secret_add(const char *secret);
+
+/* Replace every registered secret in s with "***".  Returns a new string;
+ * caller frees. */
+char *log_mask(const char *s);
+/* Non-zero when s contains a registered secret. */
+int log_has_secret(const char *s);
+
+/* "mlgate: " prefixed, masked, one line to stderr when level <= verbosity.
+ * prefix (may be NULL) is e.g. a check name. */
+void log_msg(int level, const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+/* Write s to f masked (for reports and files). Returns 0 or -1. */
+int log_fputs_masked(const char *s, FILE *f);
+
+#endif

@@ -1,0 +1,1 @@
+# tests/sandbox: filled in by its owner
