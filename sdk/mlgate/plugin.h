@@ -69,6 +69,14 @@ enum mlg_opt_type {
     MLG_OPT_ENUM = 6      /* one of the '|'-separated words in choices */
 };
 
+/* Deadlines.  Every check has a hard deadline after which the runner
+ * sends SIGTERM (host->cancelled() becomes true), then SIGKILL after the
+ * [run] grace period.  It is the check's `timeout` key (default [run]
+ * timeout, 10m).  A plugin that declares its own DURATION options named
+ * "timeout" or "*-timeout" owns their meaning (e.g. remote-run's queue
+ * and run bounds); its hard deadline is then the sum of their values plus
+ * the grace period, so the plugin's own bounds always fire first. */
+
 /* Option flags. */
 #define MLG_OPT_REQUIRED 0x1u /* the conf MUST set it (no default) */
 
