@@ -1,1 +1,32 @@
-# doc: filled in by its owner
+# doc: the man pages, the examples installed in $(docdir), the CI
+# integration files, and the tests that keep them honest.
+
+dist_man_MANS += doc/mlgate.1 doc/mlgate.conf.5 doc/mlgate-plugin.3
+
+# $(docdir): the README and the rendered report of the happy run.
+dist_doc_DATA += README.md doc/example-report.md
+
+# Examples: the tutorial's conf, the CI templates, and the out-of-tree
+# plugin with its Makefile (built against the installed SDK, so it ships
+# as source only).
+examplesdir = $(docdir)/examples
+dist_examples_DATA = conf/example.conf conf/github-workflow.yml \
+	conf/gitlab-ci.yml
+sdkexampledir = $(docdir)/examples/sdk
+dist_sdkexample_DATA = sdk/example/Makefile sdk/example/README.md \
+	sdk/example/metric-threshold.c sdk/example/test_fake_host.c
+
+# The composite GitHub Action lives at the root, where `uses:` finds it.
+EXTRA_DIST += action.yml
+
+# check_sdk: install into a DESTDIR, build sdk/example against that
+# install alone, run it through mlgate; ABI minor/major refusals;
+# action.yml's step scripts against that install.
+# check_docs: man pages lint clean, mlgate.conf(5) agrees with the plugins'
+# option tables, the YAML files parse and reference what exists.
+TESTS += tests/check_sdk.sh tests/check_docs.sh
+EXTRA_DIST += tests/check_sdk.sh tests/check_docs.sh
+AM_TESTS_ENVIRONMENT += MLG_MAKE='$(MAKE)'; MLG_PREFIX='$(prefix)'; \
+	MLG_BINDIR='$(bindir)'; MLG_PKGLIBDIR='$(pkglibdir)'; \
+	MLG_PKGCONFIGDIR='$(pkgconfigdir)'; \
+	export MLG_MAKE MLG_PREFIX MLG_BINDIR MLG_PKGLIBDIR MLG_PKGCONFIGDIR;

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+struct mlg_option;
+
 struct conf_kv {
     char *key;
     char *value; /* expanded */
@@ -46,6 +48,17 @@ const struct conf_section *conf_find(const struct conf *c, const char *kind);
 const char *conf_get(const struct conf_section *sec, const char *key);
 const struct conf_kv *conf_get_kv(const struct conf_section *sec,
                                   const char *key);
+
+/* Validate one [check NAME] section against the options its plugin
+ * declares (opts: NULL-name terminated, may be NULL): unknown keys, bad
+ * values, enum choices, missing required options.  The runner's own keys
+ * (plugin, timeout, enabled) are always accepted; a plugin that declares
+ * "timeout" owns its type.  plugin_name is used in messages.  Returns 0,
+ * or -1 with "FILE:LINE: reason" in err. */
+int conf_validate_check(const struct conf *c, const struct conf_section *sec,
+                        const char *plugin_name,
+                        const struct mlg_option *opts, char *err,
+                        size_t errlen);
 
 /* Value parsers shared with the host's option accessors.  Return 0 and
  * set *out, or -1 when the text is not a valid value. */

@@ -51,4 +51,13 @@ int context_from_github_event(struct run_context *ctx, const char *event_name,
                               char *err, size_t errlen);
 void context_free(struct run_context *ctx);
 
+struct cJSON;
+/* Fill head_*, base_*, is_fork, head_repo_deleted (and pr when 0) from a
+ * GitHub pull request object: an event's "pull_request" or the answer of
+ * GET /repos/O/R/pulls/N.  Errors read "LABEL: PREFIXhead.sha missing";
+ * prefix is e.g. "pull_request." or "".  Returns 0 or -1. */
+int context_apply_github_pr(struct run_context *ctx, const struct cJSON *pr,
+                            const char *label, const char *prefix,
+                            char *err, size_t errlen);
+
 #endif

@@ -1,1 +1,43 @@
-# tests: filled in by its owner
+# tests: the three built-in checks end to end (issue 5): the real mlgate
+# binary and plugins against mlgate-sandbox scenarios.
+CHECKS_TEST_SOURCES = tests/checks_common.c tests/checks_common.h \
+	tests/sbx.c tests/sbx.h
+CHECKS_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS) \
+	$(CURL_CFLAGS)
+CHECKS_TEST_LIBS = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
+
+EXTRA_DIST += tests/data/scenarios/checks-edges.json \
+	tests/data/scenarios/checks-remote-hang.json \
+	tests/data/scenarios/checks-remote-noiter.json
+
+if HAVE_CHECK
+# The plugins alone against a fake host table.
+check_PROGRAMS += tests/check_checks_fake
+TESTS += tests/check_checks_fake
+tests_check_checks_fake_SOURCES = tests/check_checks_fake.c
+tests_check_checks_fake_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
+tests_check_checks_fake_LDADD = $(CHECK_LIBS) $(CJSON_LIBS)
+
+if HAVE_MHD
+check_PROGRAMS += tests/check_stats tests/check_compare tests/check_remote \
+	tests/check_checks
+TESTS += tests/check_stats tests/check_compare tests/check_remote \
+	tests/check_checks
+
+tests_check_stats_SOURCES = tests/check_stats.c $(CHECKS_TEST_SOURCES)
+tests_check_stats_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_stats_LDADD = $(CHECKS_TEST_LIBS)
+
+tests_check_compare_SOURCES = tests/check_compare.c $(CHECKS_TEST_SOURCES)
+tests_check_compare_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_compare_LDADD = $(CHECKS_TEST_LIBS)
+
+tests_check_remote_SOURCES = tests/check_remote.c $(CHECKS_TEST_SOURCES)
+tests_check_remote_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_remote_LDADD = $(CHECKS_TEST_LIBS)
+
+tests_check_checks_SOURCES = tests/check_checks.c $(CHECKS_TEST_SOURCES)
+tests_check_checks_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_checks_LDADD = $(CHECKS_TEST_LIBS)
+endif
+endif

@@ -1,0 +1,925 @@
+/*
+ * remote-run.c - the remote-run check: create a ClearML task from the PR
+ * head, enqueue it, follow it within bounds, and stop and archive it on
+ * every way out.
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "mlgate/plugin.h"
+
+#define RR_VERSION "1.0"
+#define RR_PROGRESS_EVERY 60.0 /* seconds between unchanged progress lines */
+#define RR_LOG_LINES 20
+#define RR_MAX_POLL_ERRORS 5  /* consecutive failed polls before giving up */
+#define RR_DEFAULT_NAME "mlgate remote run"
+
+struct rr_state {
+    const struct mlg_host *host;
+};
+
+/* A growable string; the owner frees p. */
+struct rr_buf {
+    char *p;
+    size_t len;
+    size_t cap;
+};
+
+/* How the wait ended. */
+enum rr_end {
+    RR_REACHED,    /* enough iterations */
+    RR_COMPLETED,  /* completed (or published/closed) */
+    RR_FAILED,     /* failed or stopped */
+    RR_QUEUE_TIMEOUT,
+    RR_RUN_TIMEOUT,
+    RR_CANCELLED,
+    RR_GONE,       /* the task no longer exists */
+    RR_POLL_ERROR
+};
+
+/* What the last poll saw; strings are owned (freed by rr_seen_free). */
+struct rr_seen {
+    char *status;
+    char *message;
+    long iteration;
+    int has_iteration;
+    double waited;  /* seconds queued before it ran (or so far) */
+    double ran;     /* seconds since in_progress was first seen */
+    char errmsg[MLG_ERROR_SIZE];
+};
+
+static const struct mlg_option rr_options[] = {
+    {"queue", MLG_OPT_STRING, NULL, "ClearML queue the task is enqueued on",
+     MLG_OPT_REQUIRED, NULL},
+    {"script", MLG_OPT_STRING, NULL,
+     "entry point, relative to the repository root", MLG_OPT_REQUIRED,
+     NULL},
+    {"project", MLG_OPT_STRING, NULL,
+     "project of the new task (default: [clearml] project)", 0, NULL},
+    {"task-name", MLG_OPT_STRING, NULL,
+     "name of the new task (default: [clearml] task-name)", 0, NULL},
+    {"working-dir", MLG_OPT_STRING, ".",
+     "working directory of the script, relative to the repository", 0,
+     NULL},
+    {"requirements", MLG_OPT_STRING, NULL,
+     "pip requirements file in the checkout (default: requirements.txt "
+     "if present)", 0, NULL},
+    {"packages", MLG_OPT_STRING, NULL,
+     "extra pip packages, comma-separated", 0, NULL},
+    {"binary", MLG_OPT_STRING, "python3", "interpreter the agent runs", 0,
+     NULL},
+    {"iterations", MLG_OPT_INT, "1",
+     "PASS once the task reports this iteration", 0, NULL},
+    {"queue-timeout", MLG_OPT_DURATION, "30m",
+     "FAIL when the task waits longer than this in the queue", 0, NULL},
+    {"timeout", MLG_OPT_DURATION, "10m",
+     "FAIL when the task runs longer than this (from in_progress)", 0,
+     NULL},
+    {"poll", MLG_OPT_DURATION, "5s", "interval between status polls", 0,
+     NULL},
+    {"keep", MLG_OPT_BOOL, "no",
+     "keep the task instead of stopping and archiving it", 0, NULL},
+    {"task-type", MLG_OPT_ENUM, "training", "ClearML type of the new task",
+     0, "training|testing|inference|data_processing|application|monitor|"
+        "controller|optimizer|service|qc|custom"},
+    {NULL, 0, NULL, NULL, 0, NULL}
+};
+
+static void *rr_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+
+    if (q == NULL)
+        abort(); /* a check process that cannot allocate cannot report */
+    return q;
+}
+
+static char *rr_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+
+    return memcpy(rr_xrealloc(NULL, n), s, n);
+}
+
+static void rr_buf_printf(struct rr_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void rr_buf_printf(struct rr_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        b->p = rr_xrealloc(b->p, cap);
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static double rr_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *rr_str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(v) && v->valuestring != NULL ? v->valuestring
+                                                        : "";
+}
+
+/* The option value, else the [clearml] value; NULL when neither is set
+ * to something non-empty.  Borrowed from the host. */
+static const char *rr_scope(const struct mlg_host *h,
+                            struct mlg_check *check, const char *key)
+{
+    const char *v = h->opt_str(check, key);
+
+    if (v == NULL || *v == '\0')
+        v = h->conf_clearml(check, key);
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static int rr_is(const char *status, const char *list)
+{
+    size_t n = strlen(status);
+    const char *p = list;
+
+    while (n > 0 && (p = strstr(p, status)) != NULL) {
+        if ((p == list || p[-1] == '|') && (p[n] == '\0' || p[n] == '|'))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* Whether a requirement line already names the package pkg. */
+static int rr_req_names(const char *line, size_t len, const char *pkg)
+{
+    size_t n = strlen(pkg);
+
+    while (len > 0 && (*line == ' ' || *line == '\t')) {
+        line++;
+        len--;
+    }
+    return len >= n && strncmp(line, pkg, n) == 0
+           && (len == n || strchr("=<>~! ;[\t\r@", line[n]) != NULL);
+}
+
+/* Append one requirement line, trimmed; skips blanks and comments. */
+static void rr_req_add(struct rr_buf *b, const char *s, size_t n,
+                       int *has_clearml)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+        n--;
+    if (n == 0 || *s == '#')
+        return;
+    if (rr_req_names(s, n, "clearml"))
+        *has_clearml = 1;
+    rr_buf_printf(b, "%s%.*s", b->len ? "\n" : "", (int)n, s);
+}
+
+/* The script.requirements.pip text: the requirements file's lines, the
+ * `packages`, and clearml appended when absent (as clearml-task does).
+ * Returns the text (caller frees), or NULL with a message in err. */
+static char *rr_requirements(const struct mlg_host *h,
+                             struct mlg_check *check,
+                             const struct mlg_context *ctx, char *err,
+                             size_t errlen)
+{
+    const char *file = h->opt_str(check, "requirements");
+    const char *pkgs = h->opt_str(check, "packages");
+    int explicit_file = file != NULL && *file != '\0';
+    struct rr_buf path = {NULL, 0, 0}, out = {NULL, 0, 0};
+    int has_clearml = 0;
+    FILE *fp;
+    char line[4096];
+
+    if (!explicit_file)
+        file = "requirements.txt";
+    if (*file == '/' || *ctx->workdir == '\0')
+        rr_buf_printf(&path, "%s", file);
+    else
+        rr_buf_printf(&path, "%s/%s", ctx->workdir, file);
+    fp = fopen(path.p, "r");
+    if (fp == NULL && explicit_file) {
+        snprintf(err, errlen, "requirements file %s cannot be read",
+                 path.p);
+        free(path.p);
+        return NULL;
+    }
+    free(path.p);
+    rr_buf_printf(&out, "%s", "");
+    while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
+        rr_req_add(&out, line, strlen(line), &has_clearml);
+    if (fp != NULL)
+        fclose(fp);
+    while (pkgs != NULL && *pkgs != '\0') {
+        const char *comma = strchr(pkgs, ',');
+        size_t n = comma ? (size_t)(comma - pkgs) : strlen(pkgs);
+
+        rr_req_add(&out, pkgs, n, &has_clearml);
+        pkgs += n + (comma != NULL);
+    }
+    if (!has_clearml)
+        rr_buf_printf(&out, "%sclearml", out.len ? "\n" : "");
+    return out.p;
+}
+
+/* The head's clone URL: the context's, else (a generic CI given only
+ * --repo/--pr) the PR's head.repo.clone_url from the forge, which is
+ * fork-aware and right for GitHub Enterprise too.  Borrowed; NULL when
+ * unknown. */
+static const char *rr_clone_url(const struct mlg_host *h,
+                                struct mlg_check *check,
+                                const struct mlg_context *ctx)
+{
+    struct rr_buf path = {NULL, 0, 0};
+    struct mlg_error err;
+    const cJSON *data = NULL, *head;
+    const char *url;
+    int status = 0;
+
+    if (*ctx->head_clone_url != '\0')
+        return ctx->head_clone_url;
+    if (strcmp(ctx->forge, "github") != 0 || ctx->pr <= 0
+        || *ctx->repo == '\0')
+        return NULL;
+    memset(&err, 0, sizeof err);
+    rr_buf_printf(&path, "/repos/%s/pulls/%ld", ctx->repo, ctx->pr);
+    if (h->forge_call(check, "GET", path.p, NULL, &status, &data, &err)
+        != 0) {
+        h->log(check, MLG_LOG_WARN, "could not read PR #%ld: %s", ctx->pr,
+               err.message);
+        free(path.p);
+        return NULL;
+    }
+    free(path.p);
+    head = cJSON_GetObjectItemCaseSensitive(data, "head");
+    url = rr_str(cJSON_GetObjectItemCaseSensitive(head, "repo"),
+                 "clone_url");
+    return *url != '\0' ? url : NULL;
+}
+
+/* tasks.create from the PR head.  Returns the new id (caller frees), or
+ * NULL with err filled. */
+static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
+                       const struct mlg_context *ctx, const char *clone,
+                       const char *name, const char *project_id,
+                       const char *pip, struct mlg_error *err)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON *script = cJSON_CreateObject();
+    cJSON *req = cJSON_CreateObject();
+    const cJSON *data = NULL;
+    struct rr_buf comment = {NULL, 0, 0};
+    char *id = NULL;
+
+    if (ctx->pr > 0)
+        rr_buf_printf(&comment, "Created by mlgate for PR #%ld (%s)",
+                      ctx->pr, ctx->head_sha);
+    else
+        rr_buf_printf(&comment, "Created by mlgate for commit %s",
+                      ctx->head_sha);
+    cJSON_AddStringToObject(body, "name", name);
+    cJSON_AddStringToObject(body, "type", h->opt_str(check, "task-type"));
+    cJSON_AddStringToObject(body, "project", project_id);
+    cJSON_AddStringToObject(body, "comment", comment.p);
+    /* The head's own clone URL and SHA, so fork PRs check out the fork;
+     * the ref is informative for the agent and the UI. */
+    cJSON_AddStringToObject(script, "repository", clone);
+    cJSON_AddStringToObject(script, "branch", ctx->head_ref);
+    cJSON_AddStringToObject(script, "version_num", ctx->head_sha);
+    cJSON_AddStringToObject(script, "entry_point", h->opt_str(check,
+                                                              "script"));
+    cJSON_AddStringToObject(script, "working_dir",
+                            h->opt_str(check, "working-dir"));
+    cJSON_AddStringToObject(script, "binary", h->opt_str(check, "binary"));
+    cJSON_AddStringToObject(req, "pip", pip);
+    cJSON_AddItemToObject(script, "requirements", req);
+    cJSON_AddStringToObject(script, "diff", "");
+    cJSON_AddItemToObject(body, "script", script);
+    if (h->clearml_call(check, "tasks.create", body, &data, err) == 0) {
+        const char *s = rr_str(data, "id");
+
+        if (*s != '\0')
+            id = rr_xstrdup(s);
+        else
+            snprintf(err->message, sizeof err->message,
+                     "tasks.create returned no task id");
+    }
+    cJSON_Delete(body);
+    free(comment.p);
+    return id;
+}
+
+/* tasks.enqueue with verify_watched_queue.  *watched is 0 when the server
+ * says no worker listens on the queue, else 1. */
+static int rr_enqueue(const struct mlg_host *h, struct mlg_check *check,
+                      const char *id, const char *queue_id, int *watched,
+                      struct mlg_error *err)
+{
+    cJSON *body = cJSON_CreateObject();
+    const cJSON *data = NULL, *w;
+    int rc;
+
+    cJSON_AddStringToObject(body, "task", id);
+    cJSON_AddStringToObject(body, "queue", queue_id);
+    cJSON_AddTrueToObject(body, "verify_watched_queue");
+    rc = h->clearml_call(check, "tasks.enqueue", body, &data, err);
+    cJSON_Delete(body);
+    w = cJSON_GetObjectItemCaseSensitive(data, "queue_watched");
+    *watched = !(rc == 0 && cJSON_IsFalse(w));
+    return rc;
+}
+
+/* One poll: status, status_message and last_iteration in one request.
+ * Returns 1 when read, 0 when the task is gone, -1 on error. */
+static int rr_poll(const struct mlg_host *h, struct mlg_check *check,
+                   const char *id, struct rr_seen *seen,
+                   struct mlg_error *err)
+{
+    static const char *const fields[] = {
+        "status", "status_message", "last_iteration"
+    };
+    cJSON *body = cJSON_CreateObject();
+    cJSON *ids = cJSON_AddArrayToObject(body, "id");
+    const cJSON *data = NULL, *t, *it;
+    int rc;
+
+    cJSON_AddItemToArray(ids, cJSON_CreateString(id));
+    cJSON_AddItemToObject(body, "only_fields",
+                          cJSON_CreateStringArray(fields, 3));
+    rc = h->clearml_call(check, "tasks.get_all", body, &data, err);
+    cJSON_Delete(body);
+    if (rc != 0)
+        return -1;
+    t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(data, "tasks"),
+                           0);
+    if (!cJSON_IsObject(t))
+        return 0;
+    free(seen->status);
+    free(seen->message);
+    seen->status = rr_xstrdup(rr_str(t, "status"));
+    seen->message = rr_xstrdup(rr_str(t, "status_message"));
+    /* last_iteration is absent until the first report. */
+    it = cJSON_GetObjectItemCaseSensitive(t, "last_iteration");
+    seen->has_iteration = cJSON_IsNumber(it);
+    seen->iteration = seen->has_iteration ? (long)it->valuedouble : 0;
+    h->json_release(check, data);
+    return 1;
+}
+
+static void rr_progress(const struct mlg_host *h, struct mlg_check *check,
+                        const char *id, const struct rr_seen *seen,
+                        double elapsed)
+{
+    if (seen->has_iteration)
+        h->log(check, MLG_LOG_INFO, "task %.7s: %s at %.0f s, iteration "
+               "%ld", id, seen->status, elapsed, seen->iteration);
+    else
+        h->log(check, MLG_LOG_INFO, "task %.7s: %s at %.0f s, no "
+               "iteration reported yet", id, seen->status, elapsed);
+}
+
+/* Poll every `poll` until the task reaches `iterations`, ends, or a bound
+ * passes: queued time by queue-timeout, run time (from the first
+ * in_progress seen) by timeout.  Sleeps are cut short at the bound so it
+ * fires on time, and by cancellation (host->sleep wakes). */
+static enum rr_end rr_wait(const struct mlg_host *h, struct mlg_check *check,
+                           const char *id, struct rr_seen *seen)
+{
+    long iterations = (long)h->opt_int(check, "iterations", 1);
+    double qto = h->opt_duration(check, "queue-timeout", 1800);
+    double rto = h->opt_duration(check, "timeout", 600);
+    double poll = h->opt_duration(check, "poll", 5);
+    double t0 = rr_now(), run_start = -1, last_line = t0, now, wait;
+    char *last_status = rr_xstrdup("");
+    struct mlg_error err;
+    int nerr = 0, rc;
+    enum rr_end end;
+
+    if (poll < 0.1)
+        poll = 0.1;
+    for (;;) {
+        if (h->cancelled(check)) {
+            end = RR_CANCELLED;
+            break;
+        }
+        memset(&err, 0, sizeof err);
+        rc = rr_poll(h, check, id, seen, &err);
+        now = rr_now();
+        if (rc < 0 && err.kind == MLG_E_DEADLINE) {
+            end = RR_CANCELLED;
+            break;
+        }
+        if (rc < 0) {
+            h->log(check, MLG_LOG_WARN, "status poll failed: %s",
+                   err.message);
+            if (++nerr >= RR_MAX_POLL_ERRORS) {
+                snprintf(seen->errmsg, sizeof seen->errmsg, "%s",
+                         err.message);
+                end = RR_POLL_ERROR;
+                break;
+            }
+        } else if (rc == 0) {
+            end = RR_GONE;
+            break;
+        } else {
+            nerr = 0;
+            if (run_start < 0 && strcmp(seen->status, "in_progress") == 0)
+                run_start = now;
+            if (strcmp(seen->status, last_status) != 0
+                || now - last_line >= RR_PROGRESS_EVERY) {
+                rr_progress(h, check, id, seen, now - t0);
+                last_line = now;
+                free(last_status);
+                last_status = rr_xstrdup(seen->status);
+            }
+            if (seen->has_iteration && seen->iteration >= iterations) {
+                end = RR_REACHED;
+                break;
+            }
+            if (rr_is(seen->status, "failed|stopped")) {
+                end = RR_FAILED;
+                break;
+            }
+            if (rr_is(seen->status, "completed|published|publishing|"
+                      "closed")) {
+                end = RR_COMPLETED;
+                break;
+            }
+        }
+        seen->waited = run_start < 0 ? now - t0 : run_start - t0;
+        seen->ran = run_start < 0 ? 0 : now - run_start;
+        if (run_start < 0 && now - t0 >= qto) {
+            end = RR_QUEUE_TIMEOUT;
+            break;
+        }
+        if (run_start >= 0 && now - run_start >= rto) {
+            end = RR_RUN_TIMEOUT;
+            break;
+        }
+        wait = run_start < 0 ? t0 + qto - now : run_start + rto - now;
+        if (wait > poll)
+            wait = poll;
+        h->sleep(check, wait > 0.01 ? wait : 0.01);
+    }
+    now = rr_now();
+    seen->waited = run_start < 0 ? now - t0 : run_start - t0;
+    seen->ran = run_start < 0 ? 0 : now - run_start;
+    free(last_status);
+    return end;
+}
+
+/* Compare event timestamps so log lines come oldest first. */
+static int rr_ev_cmp(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    double tx = cJSON_GetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(x, "timestamp"));
+    double ty = cJSON_GetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(y, "timestamp"));
+
+    return tx < ty ? -1 : tx > ty;
+}
+
+/* The task's last RR_LOG_LINES log lines in a collapsed section, from
+ * events.get_task_log (newest batch first with navigate_earlier); a
+ * failure says so instead. */
+static void rr_log_tail(const struct mlg_host *h, struct mlg_check *check,
+                        const char *id)
+{
+    cJSON *body = cJSON_CreateObject();
+    const cJSON *data = NULL, *events, *ev;
+    const cJSON **evs = NULL;
+    struct mlg_error err;
+    struct rr_buf text = {NULL, 0, 0};
+    size_t n = 0, i, lines = 0;
+    int rc, timed = 1;
+    const char *start;
+
+    memset(&err, 0, sizeof err);
+    cJSON_AddStringToObject(body, "task", id);
+    cJSON_AddNumberToObject(body, "batch_size", RR_LOG_LINES);
+    cJSON_AddTrueToObject(body, "navigate_earlier");
+    rc = h->clearml_call(check, "events.get_task_log", body, &data, &err);
+    cJSON_Delete(body);
+    if (rc != 0) {
+        h->detail(check, "\nThe task log could not be read (%s).\n",
+                  h->md_escape(check, err.message, MLG_MD_TEXT));
+        return;
+    }
+    events = cJSON_GetObjectItemCaseSensitive(data, "events");
+    evs = rr_xrealloc(NULL, ((size_t)cJSON_GetArraySize(events) + 1)
+                                * sizeof *evs);
+    cJSON_ArrayForEach(ev, events) {
+        if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(ev,
+                                                             "timestamp")))
+            timed = 0;
+        evs[n++] = ev;
+    }
+    if (timed && n > 1) {
+        qsort(evs, n, sizeof *evs, rr_ev_cmp);
+    } else {
+        /* Without timestamps trust the server's newest-first order. */
+        for (i = 0; i < n / 2; i++) {
+            const cJSON *tmp = evs[i];
+
+            evs[i] = evs[n - 1 - i];
+            evs[n - 1 - i] = tmp;
+        }
+    }
+    rr_buf_printf(&text, "%s", "");
+    for (i = 0; i < n; i++) {
+        const char *msg = rr_str(evs[i], "msg");
+        size_t len = strlen(msg);
+
+        while (len > 0 && msg[len - 1] == '\n')
+            len--;
+        if (len > 0)
+            rr_buf_printf(&text, "%.*s\n", (int)len, msg);
+    }
+    free(evs);
+    /* Keep the last RR_LOG_LINES lines (one event may hold several). */
+    start = text.p;
+    for (i = text.len; i > 0; i--) {
+        if (text.p[i - 1] == '\n' && i != text.len
+            && ++lines == RR_LOG_LINES) {
+            start = text.p + i;
+            break;
+        }
+    }
+    if (*start == '\0')
+        h->detail(check, "\nThe task log is empty.\n");
+    else
+        h->detail(check, "\n<details><summary>Last log lines</summary>"
+                  "\n\n```text\n%s```\n\n</details>\n",
+                  h->md_escape(check, start, MLG_MD_CODE));
+    free(text.p);
+}
+
+/* A status-changing write; returns 0 or -1 with err filled and, on
+ * success, the new status (borrowed) in *status when asked. */
+static int rr_status_call(const struct mlg_host *h, struct mlg_check *check,
+                          const char *endpoint, const char *id, int force,
+                          const char **status, struct mlg_error *err)
+{
+    cJSON *body = cJSON_CreateObject();
+    const cJSON *data = NULL;
+    int rc;
+
+    cJSON_AddStringToObject(body, "task", id);
+    cJSON_AddBoolToObject(body, "force", force);
+    cJSON_AddStringToObject(body, "status_reason", "mlgate cleanup");
+    rc = h->clearml_call(check, endpoint, body, &data, err);
+    cJSON_Delete(body);
+    if (rc == 0 && status != NULL)
+        *status = rr_str(cJSON_GetObjectItemCaseSensitive(data, "fields"),
+                         "status");
+    return rc;
+}
+
+/* Archive: tasks.archive (2.12), else tasks.archive_many (2.13), else the
+ * SDK's way, tasks.edit adding the archived system tag. */
+static int rr_archive(const struct mlg_host *h, struct mlg_check *check,
+                      const char *id, struct mlg_error *err)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON *ids = cJSON_AddArrayToObject(body, "tasks");
+    const cJSON *data = NULL;
+    int rc;
+
+    cJSON_AddItemToArray(ids, cJSON_CreateString(id));
+    rc = h->clearml_call(check, "tasks.archive", body, &data, err);
+    cJSON_Delete(body);
+    if (rc == 0 || err->kind != MLG_E_HTTP)
+        return rc;
+    body = cJSON_CreateObject();
+    ids = cJSON_AddArrayToObject(body, "ids");
+    cJSON_AddItemToArray(ids, cJSON_CreateString(id));
+    rc = h->clearml_call(check, "tasks.archive_many", body, &data, err);
+    cJSON_Delete(body);
+    if (rc == 0 || err->kind != MLG_E_HTTP)
+        return rc;
+    body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "task", id);
+    cJSON_AddTrueToObject(body, "force");
+    ids = cJSON_AddArrayToObject(body, "system_tags");
+    cJSON_AddItemToArray(ids, cJSON_CreateString("archived"));
+    rc = h->clearml_call(check, "tasks.edit", body, &data, err);
+    cJSON_Delete(body);
+    return rc;
+}
+
+/* Stop and archive the task unless keep = yes; writes what happened into
+ * note ("stopped and archived", ...).  Done inside run() so the report
+ * says it, and still allowed in the grace period after cancellation.
+ *
+ * Which stop: a task still created or queued gets tasks.stop, which
+ * dequeues it and sets stopped at once.  A task in_progress gets
+ * tasks.stopped: tasks.stop would only set status_message "stopping" for
+ * a live worker and leave the task running until the worker reacts,
+ * while tasks.stopped flips the status now and the SDK inside the agent
+ * notices and aborts (the tutorial's mark_stopped).  A task that already
+ * ended (completed, failed, stopped) is only archived. */
+static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
+                       const char *id, const char *status, int keep,
+                       struct rr_buf *note)
+{
+    struct mlg_error err;
+    const char *now_status = NULL;
+    int stopped = 0, stop_failed = 0;
+
+    memset(&err, 0, sizeof err);
+    if (keep) {
+        rr_buf_printf(note, "kept (keep = yes)");
+        return;
+    }
+    if (rr_is(status, "created|queued")) {
+        if (rr_status_call(h, check, "tasks.stop", id, 1, &now_status, &err)
+            != 0)
+            stop_failed = 1;
+        else if (*now_status != '\0' && strcmp(now_status, "stopped") != 0)
+            /* A worker picked it up meanwhile: stop it for real. */
+            stop_failed = rr_status_call(h, check, "tasks.stopped", id, 1,
+                                         NULL, &err) != 0;
+        stopped = !stop_failed;
+    } else if (rr_is(status, "in_progress")) {
+        stop_failed = rr_status_call(h, check, "tasks.stopped", id, 0, NULL,
+                                     &err) != 0;
+        stopped = !stop_failed;
+    }
+    if (stop_failed) {
+        h->log(check, MLG_LOG_WARN, "could not stop task %s: %s", id,
+               err.message);
+        rr_buf_printf(note, "not stopped (%s), ", err.message);
+    }
+    memset(&err, 0, sizeof err);
+    if (rr_archive(h, check, id, &err) != 0) {
+        h->log(check, MLG_LOG_WARN, "could not archive task %s: %s", id,
+               err.message);
+        rr_buf_printf(note, "%snot archived (%s)",
+                      stopped ? "stopped but " : "", err.message);
+        return;
+    }
+    rr_buf_printf(note, "%sarchived", stopped ? "stopped and " : "");
+}
+
+/* --dry-run: say what would be created and enqueued; no write. */
+static int rr_dry_run(const struct mlg_host *h, struct mlg_check *check,
+                      const struct mlg_context *ctx, const char *clone,
+                      const char *name, const char *project,
+                      const char *queue, const char *pip)
+{
+    h->detail(check, "Dry run: would create task **%s** in project **%s** "
+              "from `%s` (branch `%s`, repository %s), entry point `%s` in "
+              "`%s` run by `%s`, and enqueue it on **%s**.\n\n"
+              "<details><summary>Requirements</summary>\n\n```text\n%s\n"
+              "```\n\n</details>\n",
+              h->md_escape(check, name, MLG_MD_TEXT),
+              h->md_escape(check, project, MLG_MD_TEXT), ctx->head_sha,
+              h->md_escape(check, ctx->head_ref, MLG_MD_TEXT),
+              h->md_escape(check, clone, MLG_MD_TEXT),
+              h->md_escape(check, h->opt_str(check, "script"), MLG_MD_TEXT),
+              h->md_escape(check, h->opt_str(check, "working-dir"),
+                           MLG_MD_TEXT),
+              h->md_escape(check, h->opt_str(check, "binary"), MLG_MD_TEXT),
+              h->md_escape(check, queue, MLG_MD_TEXT),
+              h->md_escape(check, pip, MLG_MD_CODE));
+    h->result(check, MLG_SKIP, "dry run: would create task %s from %.7s "
+              "and enqueue it on %s", name, ctx->head_sha, queue);
+    return MLG_SKIP;
+}
+
+/* The verdict of how the wait ended, with details. */
+static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
+                      const char *id, const char *url, enum rr_end end,
+                      const struct rr_seen *seen, struct rr_buf *sum)
+{
+    long iterations = (long)h->opt_int(check, "iterations", 1);
+    const char *st = seen->status != NULL ? seen->status : "unknown";
+    const char *msg = seen->message != NULL ? seen->message : "";
+
+    switch (end) {
+    case RR_REACHED:
+        rr_buf_printf(sum, "remote task reached iteration %ld in %.1f s",
+                      seen->iteration, seen->waited + seen->ran);
+        return MLG_PASS;
+    case RR_COMPLETED:
+        if (seen->has_iteration) {
+            rr_buf_printf(sum, "remote task %s at iteration %ld (before "
+                          "%ld)", st, seen->iteration, iterations);
+            return MLG_PASS;
+        }
+        rr_buf_printf(sum, "remote task %s without reporting any "
+                      "iteration", st);
+        return MLG_FAIL;
+    case RR_FAILED:
+        rr_buf_printf(sum, "remote task %s%s%s", st, *msg ? ": " : "", msg);
+        h->detail(check, "\nThe task ended **%s**%s%s. [Task log](%s)\n",
+                  h->md_escape(check, st, MLG_MD_TEXT), *msg ? ": " : "",
+                  h->md_escape(check, msg, MLG_MD_TEXT),
+                  url);
+        rr_log_tail(h, check, id);
+        return MLG_FAIL;
+    case RR_QUEUE_TIMEOUT:
+        rr_buf_printf(sum, "remote task still %s after %.1f s in the queue "
+                      "(queue-timeout)", st, seen->waited);
+        h->detail(check, "\nNo worker started the task within "
+                  "queue-timeout (%.0f s).\n",
+                  h->opt_duration(check, "queue-timeout", 1800));
+        return MLG_FAIL;
+    case RR_RUN_TIMEOUT:
+        rr_buf_printf(sum, "remote task ran %.1f s without reaching "
+                      "iteration %ld (timeout)", seen->ran, iterations);
+        h->detail(check, "\nThe task did not reach iteration %ld within "
+                  "timeout (%.0f s); last iteration %s%ld.\n", iterations,
+                  h->opt_duration(check, "timeout", 600),
+                  seen->has_iteration ? "" : "none, ", seen->iteration);
+        return MLG_FAIL;
+    case RR_CANCELLED:
+        rr_buf_printf(sum, "cancelled while the remote task was %s", st);
+        return MLG_ERROR;
+    case RR_GONE:
+        rr_buf_printf(sum, "remote task %s disappeared from ClearML", id);
+        return MLG_ERROR;
+    case RR_POLL_ERROR:
+        rr_buf_printf(sum, "could not follow the remote task: %s",
+                      seen->errmsg);
+        return MLG_ERROR;
+    }
+    return MLG_ERROR;
+}
+
+static int rr_init(const struct mlg_host *host, struct mlg_check *check,
+                   void **state, char *err)
+{
+    struct rr_state *st = calloc(1, sizeof *st);
+
+    if (st == NULL) {
+        snprintf(err, MLG_ERROR_SIZE, "out of memory");
+        return -1;
+    }
+    if (host->opt_int(check, "iterations", 1) < 0) {
+        snprintf(err, MLG_ERROR_SIZE, "iterations: must be >= 0");
+        free(st);
+        return -1;
+    }
+    st->host = host;
+    *state = st;
+    return 0;
+}
+
+static int rr_run(void *state, struct mlg_check *check)
+{
+    struct rr_state *rs = state;
+    const struct mlg_host *h = rs->host;
+    const struct mlg_context *ctx = h->context(check);
+    const char *queue = h->opt_str(check, "queue");
+    const char *project = rr_scope(h, check, "project");
+    const char *name = rr_scope(h, check, "task-name");
+    const char *queue_id = NULL, *project_id = NULL, *url, *clone;
+    struct mlg_error err;
+    struct rr_seen seen;
+    struct rr_buf sum = {NULL, 0, 0}, note = {NULL, 0, 0};
+    char msg[MLG_ERROR_SIZE];
+    char *pip = NULL, *id = NULL;
+    int watched = 1, status;
+    enum rr_end end;
+
+    memset(&err, 0, sizeof err);
+    memset(&seen, 0, sizeof seen);
+    if (name == NULL)
+        name = RR_DEFAULT_NAME;
+    if (project == NULL) {
+        h->result(check, MLG_ERROR, "no project: set project = in the "
+                  "check or in [clearml]");
+        return MLG_ERROR;
+    }
+    if (*ctx->head_sha == '\0') {
+        h->result(check, MLG_ERROR, "the run context has no head commit "
+                  "(use --sha)");
+        return MLG_ERROR;
+    }
+    clone = rr_clone_url(h, check, ctx);
+    if (clone == NULL) {
+        h->result(check, MLG_ERROR, "the run context has no clone URL of "
+                  "the PR head repository (use --repo and --pr)");
+        return MLG_ERROR;
+    }
+    pip = rr_requirements(h, check, ctx, msg, sizeof msg);
+    if (pip == NULL) {
+        h->result(check, MLG_ERROR, "%s", msg);
+        return MLG_ERROR;
+    }
+    /* The queue first: a missing queue must fail before anything is
+     * created. */
+    if (h->clearml_queue_id(check, queue, &queue_id, &err) != 0) {
+        status = err.kind == MLG_E_USAGE ? MLG_FAIL : MLG_ERROR;
+        h->result(check, status, "queue %s: %s", queue, err.message);
+        free(pip);
+        return status;
+    }
+    if (ctx->dry_run) {
+        status = rr_dry_run(h, check, ctx, clone, name, project, queue,
+                            pip);
+        free(pip);
+        return status;
+    }
+    if (h->clearml_project_id(check, project, 1, &project_id, &err) != 0) {
+        h->result(check, MLG_ERROR, "project %s: %s", project, err.message);
+        free(pip);
+        return MLG_ERROR;
+    }
+    id = rr_create(h, check, ctx, clone, name, project_id, pip, &err);
+    free(pip);
+    if (id == NULL) {
+        h->result(check, MLG_ERROR, "could not create the task: %s",
+                  err.message);
+        return MLG_ERROR;
+    }
+    url = h->clearml_task_url(check, project_id, id, NULL);
+    h->log(check, MLG_LOG_INFO, "created task %s: %s", id, url);
+    h->output(check, "task-id", id);
+    h->output(check, "task-url", url);
+    h->detail(check, "Task [%s](%s) (`%s`) from `%s` on queue **%s**.\n",
+              h->md_escape(check, name, MLG_MD_TEXT), url, id,
+              ctx->head_sha, h->md_escape(check, queue, MLG_MD_TEXT));
+
+    if (rr_enqueue(h, check, id, queue_id, &watched, &err) != 0) {
+        rr_buf_printf(&sum, "could not enqueue the task: %s", err.message);
+        seen.status = rr_xstrdup("created");
+        status = MLG_ERROR;
+    } else {
+        if (!watched) {
+            h->log(check, MLG_LOG_WARN, "no worker watches queue %s",
+                   queue);
+            h->detail(check, "\n**Warning**: no worker watches queue "
+                      "**%s**; the task waits until one does (at most "
+                      "queue-timeout, %.0f s).\n",
+                      h->md_escape(check, queue, MLG_MD_TEXT),
+                      h->opt_duration(check, "queue-timeout", 1800));
+        }
+        end = rr_wait(h, check, id, &seen);
+        status = rr_verdict(h, check, id, url, end, &seen, &sum);
+    }
+    rr_cleanup(h, check, id, seen.status != NULL ? seen.status : "queued",
+               h->opt_bool(check, "keep", 0), &note);
+    h->log(check, MLG_LOG_INFO, "task %s %s", id, note.p);
+    h->detail(check, "\nTask `%s` %s.\n", id, note.p);
+    h->result(check, status, "%s; %s", sum.p, note.p);
+    free(sum.p);
+    free(note.p);
+    free(seen.status);
+    free(seen.message);
+    free(id);
+    return status;
+}
+
+static void rr_fini(void *state)
+{
+    free(state);
+}
+
+static const struct mlg_plugin rr_plugin = {
+    MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin),
+    MLG_PLUGIN_NEEDS_CLEARML,
+    "remote-run", RR_VERSION,
+    "run the PR head as a ClearML task on a queue and follow it",
+    rr_options,
+    rr_init, rr_run, rr_fini,
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+};
+
+const struct mlg_plugin *mlg_plugin_entry(void)
+{
+    return &rr_plugin;
+}

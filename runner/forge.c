@@ -1,0 +1,374 @@
+/*
+ * forge.c - picks the GitHub or GitLab client from the run context and
+ * the conf, owns the forge handle and its token, and performs the
+ * requests both REST clients share (error mapping, same-origin rule).
+ *
+ * Writes are not spaced out artificially (GitHub suggests >= 1 s between
+ * mutating calls): mlgate makes a handful per run, and the retry policy
+ * of http.c handles the secondary rate limit when it does answer.
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "forge_impl.h"
+#include "log.h"
+#include "util.h"
+
+static void forge_err(struct mlg_error *err, int kind, int status,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void forge_err(struct mlg_error *err, int kind, int status,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    char *m, *masked, *p;
+
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    err->kind = kind;
+    err->status = status;
+    va_start(ap, fmt);
+    m = xvasprintf(fmt, ap);
+    va_end(ap);
+    for (p = m; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    masked = log_mask(m);
+    snprintf(err->message, sizeof err->message, "%s", masked);
+    free(masked);
+    free(m);
+}
+
+const char *forge_kind(const struct forge *f)
+{
+    return f->type == FORGE_GITLAB ? "gitlab" : "github";
+}
+
+/* scheme://host[:port] of url.  Caller frees. */
+static char *forge_origin(const char *url)
+{
+    const char *p = strstr(url, "://");
+    size_t n;
+
+    if (!p)
+        return xstrdup(url);
+    n = (size_t)(p + 3 - url);
+    n += strcspn(url + n, "/?#");
+    return xstrndup(url, n);
+}
+
+/* Appends line (taken) to the NULL-terminated h; returns the array. */
+static char **forge_headers_add(char **h, size_t *n, char *line)
+{
+    h = xrealloc(h, (*n + 2) * sizeof *h);
+    h[(*n)++] = line;
+    h[*n] = NULL;
+    return h;
+}
+
+struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
+                        struct mlg_error *err)
+{
+    const struct conf_section *sec;
+    const char *api = NULL, *tok = NULL, *v, *name;
+    struct http_opts o;
+    struct forge *f;
+    size_t nh = 0;
+    int gitlab, b;
+
+    if (!ctx || !ctx->forge || (strcmp(ctx->forge, "github") != 0 &&
+                                strcmp(ctx->forge, "gitlab") != 0)) {
+        forge_err(err, MLG_E_CONFIG, 0, "no forge: not a GitHub or GitLab "
+                  "run and no --repo given");
+        return NULL;
+    }
+    gitlab = strcmp(ctx->forge, "gitlab") == 0;
+    name = gitlab ? "gitlab" : "github";
+    sec = c ? conf_find(c, name) : NULL;
+    memset(&o, 0, sizeof o);
+    o.service = name;
+    o.verify = 1;
+    if ((v = conf_get(sec, "api-url")) != NULL && *v) {
+        api = v;
+        o.allow_http = 1; /* explicit configuration */
+    } else if (ctx->api_url && *ctx->api_url) {
+        api = ctx->api_url;
+    } else {
+        api = gitlab ? getenv("CI_API_V4_URL") : getenv("GITHUB_API_URL");
+        if (!api || !*api)
+            api = gitlab ? NULL : "https://api.github.com";
+    }
+    if (!api) {
+        forge_err(err, MLG_E_CONFIG, 0, "gitlab: no API URL (set "
+                  "CI_API_V4_URL or [gitlab] api-url)");
+        return NULL;
+    }
+    if ((v = conf_get(sec, "verify")) != NULL && *v) {
+        if (conf_parse_bool(v, &b) == 0)
+            o.verify = b;
+        else
+            o.ca_bundle = v;
+    }
+    v = getenv("MLGATE_HTTP_BACKOFF");
+    if (v)
+        o.backoff_base_s = atof(v);
+
+    f = xcalloc(1, sizeof *f);
+    f->type = gitlab ? FORGE_GITLAB : FORGE_GITHUB;
+    if (gitlab) {
+        if ((tok = getenv("GITLAB_TOKEN")) != NULL && *tok) {
+            log_secret_add(tok);
+            f->headers = forge_headers_add(f->headers, &nh,
+                xasprintf("PRIVATE-TOKEN: %s", tok));
+        } else if ((tok = getenv("CI_JOB_TOKEN")) != NULL && *tok) {
+            log_secret_add(tok);
+            f->headers = forge_headers_add(f->headers, &nh,
+                xasprintf("JOB-TOKEN: %s", tok));
+        }
+    } else {
+        tok = getenv("GITHUB_TOKEN");
+        if (!tok || !*tok)
+            tok = getenv("GH_TOKEN");
+        if (tok && *tok) {
+            log_secret_add(tok);
+            f->headers = forge_headers_add(f->headers, &nh,
+                xasprintf("Authorization: Bearer %s", tok));
+            f->headers = forge_headers_add(f->headers, &nh,
+                xstrdup("Accept: application/vnd.github+json"));
+            f->headers = forge_headers_add(f->headers, &nh,
+                xstrdup("X-GitHub-Api-Version: 2022-11-28"));
+        }
+    }
+    if (!tok || !*tok) {
+        forge_err(err, MLG_E_CONFIG, 0, "%s: no token (set %s)", name,
+                  gitlab ? "GITLAB_TOKEN or CI_JOB_TOKEN"
+                         : "GITHUB_TOKEN or GH_TOKEN");
+        forge_free(f);
+        return NULL;
+    }
+    f->headers = forge_headers_add(f->headers, &nh,
+                                   xstrdup("Content-Type: application/json"));
+    o.base_url = api;
+    f->http = http_new(&o, err);
+    if (!f->http) {
+        forge_free(f);
+        return NULL;
+    }
+    f->origin = forge_origin(http_base(f->http));
+    f->repo = xstrdup(ctx->repo ? ctx->repo : "");
+    f->server_url = xstrdup(ctx->server_url ? ctx->server_url : "");
+    if (gitlab)
+        f->project = ctx->project_id && *ctx->project_id ?
+            xstrdup(ctx->project_id) : http_escape(f->repo);
+    else
+        f->project = xstrdup("");
+    if (!*f->repo && !(gitlab && *f->project)) {
+        forge_err(err, MLG_E_CONFIG, 0, "%s: no repository (set --repo)",
+                  name);
+        forge_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void forge_free(struct forge *f)
+{
+    char **h;
+
+    if (!f)
+        return;
+    http_free(f->http);
+    for (h = f->headers; h && *h; h++)
+        free(*h);
+    free(f->headers);
+    free(f->origin);
+    free(f->repo);
+    free(f->project);
+    free(f->server_url);
+    free(f);
+}
+
+int forge_request(struct forge *f, const char *method, const char *path,
+                  const char *body, struct http_resp *resp,
+                  struct cJSON **data, double deadline,
+                  struct mlg_error *err)
+{
+    struct http_req req;
+    const char *shown;
+    cJSON *j = NULL;
+
+    *data = NULL;
+    memset(resp, 0, sizeof *resp);
+    if (!path || !method) {
+        forge_err(err, MLG_E_USAGE, 0, "%s: no method or path",
+                  forge_kind(f));
+        return -1;
+    }
+    /* The token must never travel to another host. */
+    if (strstr(path, "://") &&
+        (strncasecmp(path, f->origin, strlen(f->origin)) != 0 ||
+         (path[strlen(f->origin)] != '/' && path[strlen(f->origin)] != '\0'
+          && path[strlen(f->origin)] != '?'))) {
+        forge_err(err, MLG_E_USAGE, 0, "%s: refusing a URL outside %s",
+                  forge_kind(f), f->origin);
+        return -1;
+    }
+    if (!strstr(path, "://") && path[0] != '/') {
+        forge_err(err, MLG_E_USAGE, 0, "%s: path \"%s\" must start with "
+                  "'/'", forge_kind(f), path);
+        return -1;
+    }
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.url = path;
+    req.body = body;
+    req.body_len = body ? strlen(body) : 0;
+    req.headers = (const char *const *)f->headers;
+    req.idempotent = strcmp(method, "GET") == 0;
+    req.deadline = deadline;
+    if (http_request(f->http, &req, resp, err) < 0) {
+        http_resp_free(resp);
+        return -1;
+    }
+    shown = strstr(path, "://") ? path + strlen(f->origin) : path;
+    if (resp->len > 0) {
+        j = cJSON_ParseWithLength(resp->body, resp->len);
+        if (!j && resp->status / 100 == 2) {
+            forge_err(err, MLG_E_TRANSPORT, (int)resp->status,
+                      "%s: %s %.*s: HTTP %ld with a body that is not JSON",
+                      forge_kind(f), method, (int)strcspn(shown, "?"),
+                      shown, resp->status);
+            http_resp_free(resp);
+            return -1;
+        }
+    }
+    if (resp->status / 100 != 2) {
+        char *msg = j ? (f->type == FORGE_GITLAB ? gitlab_error_text(j)
+                                                 : github_error_text(j))
+                      : NULL;
+        char code[24];
+
+        /* GitLab's messages often start with the status already. */
+        snprintf(code, sizeof code, "%ld ", resp->status);
+        if (msg && strncmp(msg, code, strlen(code)) == 0)
+            forge_err(err, MLG_E_HTTP, (int)resp->status, "%s: %s %.*s: %s",
+                      forge_kind(f), method, (int)strcspn(shown, "?"),
+                      shown, msg);
+        else
+            forge_err(err, MLG_E_HTTP, (int)resp->status,
+                      "%s: %s %.*s: %ld%s%s", forge_kind(f), method,
+                      (int)strcspn(shown, "?"), shown, resp->status,
+                      msg && *msg ? " " : "", msg && *msg ? msg : "");
+        free(msg);
+        cJSON_Delete(j);
+        http_resp_free(resp);
+        return -1;
+    }
+    *data = j;
+    return 0;
+}
+
+int forge_call(struct forge *f, const char *method, const char *path,
+               const struct cJSON *body, int *status, struct cJSON **data,
+               double deadline, struct mlg_error *err)
+{
+    struct http_resp resp;
+    char *json = body ? cJSON_PrintUnformatted(body) : NULL;
+    int rc;
+
+    *status = 0;
+    rc = forge_request(f, method, path, json, &resp, data, deadline, err);
+    free(json);
+    if (rc == 0)
+        *status = (int)resp.status;
+    else if (err)
+        *status = err->status;
+    http_resp_free(&resp);
+    return rc;
+}
+
+int forge_find_comment(struct forge *f, long pr, const char *marker,
+                       long long *id, char **body, char **url, int *pages,
+                       double deadline, struct mlg_error *err)
+{
+    int dummy = 0;
+
+    *id = 0;
+    if (body)
+        *body = NULL;
+    if (url)
+        *url = NULL;
+    if (!pages)
+        pages = &dummy;
+    *pages = 0;
+    if (pr <= 0 || !marker || !*marker) {
+        forge_err(err, MLG_E_USAGE, 0, "%s: no PR number or marker",
+                  forge_kind(f));
+        return -1;
+    }
+    return f->type == FORGE_GITLAB
+        ? gitlab_find_comment(f, pr, marker, id, body, url, pages, deadline,
+                              err)
+        : github_find_comment(f, pr, marker, id, body, url, pages, deadline,
+                              err);
+}
+
+int forge_put_comment(struct forge *f, long pr, long long id,
+                      const char *body, char **url, double deadline,
+                      struct mlg_error *err)
+{
+    if (url)
+        *url = NULL;
+    if (pr <= 0 || !body) {
+        forge_err(err, MLG_E_USAGE, 0, "%s: no PR number or body",
+                  forge_kind(f));
+        return -1;
+    }
+    return f->type == FORGE_GITLAB
+        ? gitlab_put_comment(f, pr, id, body, url, deadline, err)
+        : github_put_comment(f, pr, id, body, url, deadline, err);
+}
+
+int forge_set_status(struct forge *f, const char *sha, const char *context,
+                     const char *state, const char *description,
+                     const char *target_url, double deadline,
+                     struct mlg_error *err)
+{
+    if (!sha || !*sha || !context || !state) {
+        forge_err(err, MLG_E_USAGE, 0, "%s: commit status needs a SHA, "
+                  "a context and a state", forge_kind(f));
+        return -1;
+    }
+    if (strcmp(state, "success") != 0 && strcmp(state, "failure") != 0 &&
+        strcmp(state, "error") != 0 && strcmp(state, "pending") != 0) {
+        forge_err(err, MLG_E_USAGE, 0, "%s: unknown status state \"%s\"",
+                  forge_kind(f), state);
+        return -1;
+    }
+    return f->type == FORGE_GITLAB
+        ? gitlab_set_status(f, sha, context, state, description, target_url,
+                            deadline, err)
+        : github_set_status(f, sha, context, state, description, target_url,
+                            deadline, err);
+}
+
+int forge_resolve_pr(struct forge *f, struct run_context *ctx,
+                     double deadline, struct mlg_error *err)
+{
+    if (ctx->pr <= 0) {
+        forge_err(err, MLG_E_USAGE, 0, "%s: no PR to resolve",
+                  forge_kind(f));
+        return -1;
+    }
+    return f->type == FORGE_GITLAB ? gitlab_resolve_pr(f, ctx, deadline, err)
+                                   : github_resolve_pr(f, ctx, deadline, err);
+}

@@ -1,0 +1,64 @@
+/*
+ * forge_impl.h - private to forge.c, github.c and gitlab.c: the forge
+ * handle and the shared request helper the two REST clients build on.
+ */
+#ifndef MLG_FORGE_IMPL_H
+#define MLG_FORGE_IMPL_H
+
+#include "forge.h"
+#include "http.h"
+
+enum forge_type { FORGE_GITHUB = 1, FORGE_GITLAB = 2 };
+
+struct forge {
+    enum forge_type type;
+    struct http *http;
+    char *origin;      /* scheme://host[:port] of the API base */
+    char **headers;    /* NULL-terminated; includes the token: secret */
+    char *repo;        /* owner/name (GitLab: the project path) */
+    char *project;     /* GitLab: numeric id or escaped path */
+    char *server_url;  /* web base, for links */
+};
+
+/* One request.  path: relative to the API base or an absolute URL on the
+ * same origin.  body: JSON text or NULL.  On 2xx returns 0 with *resp
+ * (caller frees with http_resp_free) and *data parsed (caller frees; NULL
+ * when the body is empty).  Otherwise -1 with err (MLG_E_HTTP carrying
+ * the server's message); resp is freed. */
+int forge_request(struct forge *f, const char *method, const char *path,
+                  const char *body, struct http_resp *resp,
+                  struct cJSON **data, double deadline,
+                  struct mlg_error *err);
+
+/* The server's error text from an error body ("" when none).  Caller
+ * frees. */
+char *github_error_text(const struct cJSON *body);
+char *gitlab_error_text(const struct cJSON *body);
+
+int github_find_comment(struct forge *f, long pr, const char *marker,
+                        long long *id, char **body, char **url, int *pages,
+                        double deadline, struct mlg_error *err);
+int github_put_comment(struct forge *f, long pr, long long id,
+                       const char *body, char **url, double deadline,
+                       struct mlg_error *err);
+int github_set_status(struct forge *f, const char *sha, const char *context,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err);
+int github_resolve_pr(struct forge *f, struct run_context *ctx,
+                      double deadline, struct mlg_error *err);
+
+int gitlab_find_comment(struct forge *f, long pr, const char *marker,
+                        long long *id, char **body, char **url, int *pages,
+                        double deadline, struct mlg_error *err);
+int gitlab_put_comment(struct forge *f, long pr, long long id,
+                       const char *body, char **url, double deadline,
+                       struct mlg_error *err);
+int gitlab_set_status(struct forge *f, const char *sha, const char *context,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err);
+int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
+                      double deadline, struct mlg_error *err);
+
+#endif

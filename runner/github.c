@@ -1,0 +1,187 @@
+/*
+ * github.c - the GitHub REST client behind forge.h: issue comments with
+ * Link rel="next" paging, commit statuses, the PR head lookup, and the
+ * error text of GitHub's error bodies (message plus errors[].message).
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "context.h"
+#include "forge_impl.h"
+#include "log.h"
+#include "util.h"
+
+char *github_error_text(const cJSON *body)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(body, "message");
+    const cJSON *errs = cJSON_GetObjectItemCaseSensitive(body, "errors");
+    const cJSON *e;
+    struct buf b = { 0 };
+    int n = 0;
+
+    if (cJSON_IsString(m))
+        buf_adds(&b, m->valuestring);
+    /* 422 validation failures carry the useful part here. */
+    cJSON_ArrayForEach(e, errs) {
+        const cJSON *em = cJSON_GetObjectItemCaseSensitive(e, "message");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+
+        buf_adds(&b, n++ == 0 ? (b.len ? ": " : "") : "; ");
+        if (cJSON_IsString(e))
+            buf_adds(&b, e->valuestring);
+        else if (cJSON_IsString(em))
+            buf_adds(&b, em->valuestring);
+        else if (cJSON_IsString(code))
+            buf_printf(&b, "%s%s%s", cJSON_IsString(field) ?
+                       field->valuestring : "", cJSON_IsString(field) ?
+                       " " : "", code->valuestring);
+    }
+    return buf_take(&b);
+}
+
+static long long github_id(const cJSON *o)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "id");
+
+    return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+}
+
+static const char *github_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int github_find_comment(struct forge *f, long pr, const char *marker,
+                        long long *id, char **body, char **url, int *pages,
+                        double deadline, struct mlg_error *err)
+{
+    char *path = xasprintf("/repos/%s/issues/%ld/comments?per_page=100",
+                           f->repo, pr);
+
+    while (path) {
+        struct http_resp resp;
+        cJSON *data = NULL, *c;
+        char *link, *next = NULL;
+
+        if (forge_request(f, "GET", path, NULL, &resp, &data, deadline,
+                          err) < 0) {
+            free(path);
+            return -1;
+        }
+        (*pages)++;
+        cJSON_ArrayForEach(c, data) {
+            const char *b = github_str(c, "body");
+
+            if (b && strstr(b, marker)) {
+                *id = github_id(c);
+                if (body)
+                    *body = xstrdup(b);
+                if (url)
+                    *url = xstrdup(github_str(c, "html_url") ?
+                                   github_str(c, "html_url") : "");
+                break;
+            }
+        }
+        /* Follow the server's next link verbatim, never a built URL. */
+        if (!*id) {
+            link = http_resp_header(&resp, "link");
+            next = http_link_next(link);
+            free(link);
+        }
+        cJSON_Delete(data);
+        http_resp_free(&resp);
+        free(path);
+        path = next;
+    }
+    return 0;
+}
+
+int github_put_comment(struct forge *f, long pr, long long id,
+                       const char *body, char **url, double deadline,
+                       struct mlg_error *err)
+{
+    cJSON *req = cJSON_CreateObject(), *data = NULL;
+    struct http_resp resp;
+    char *path, *json;
+    int rc;
+
+    cJSON_AddStringToObject(req, "body", body);
+    json = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    if (id)
+        path = xasprintf("/repos/%s/issues/comments/%lld", f->repo, id);
+    else
+        path = xasprintf("/repos/%s/issues/%ld/comments", f->repo, pr);
+    rc = forge_request(f, id ? "PATCH" : "POST", path, json, &resp, &data,
+                       deadline, err);
+    if (rc == 0 && url)
+        *url = xstrdup(github_str(data, "html_url") ?
+                       github_str(data, "html_url") : "");
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    free(path);
+    free(json);
+    return rc;
+}
+
+int github_set_status(struct forge *f, const char *sha, const char *context,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err)
+{
+    cJSON *req = cJSON_CreateObject(), *data = NULL;
+    struct http_resp resp;
+    char *path, *json;
+    int rc;
+
+    cJSON_AddStringToObject(req, "state", state);
+    cJSON_AddStringToObject(req, "context", context);
+    if (description)
+        cJSON_AddStringToObject(req, "description", description);
+    if (target_url && *target_url)
+        cJSON_AddStringToObject(req, "target_url", target_url);
+    json = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
+    rc = forge_request(f, "POST", path, json, &resp, &data, deadline, err);
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    free(path);
+    free(json);
+    return rc;
+}
+
+int github_resolve_pr(struct forge *f, struct run_context *ctx,
+                      double deadline, struct mlg_error *err)
+{
+    struct http_resp resp;
+    cJSON *data = NULL;
+    char *path = xasprintf("/repos/%s/pulls/%ld", f->repo, ctx->pr);
+    char msg[MLG_ERROR_SIZE - 16];
+    int rc;
+
+    rc = forge_request(f, "GET", path, NULL, &resp, &data, deadline, err);
+    if (rc == 0 &&
+        context_apply_github_pr(ctx, data, path, "", msg,
+                                sizeof msg) < 0) {
+        memset(err, 0, sizeof *err);
+        err->kind = MLG_E_TRANSPORT;
+        err->status = (int)resp.status;
+        snprintf(err->message, sizeof err->message, "github: %s", msg);
+        rc = -1;
+    }
+    if (rc == 0)
+        ctx->needs_pr_lookup = 0;
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    free(path);
+    return rc;
+}

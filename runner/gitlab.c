@@ -1,0 +1,209 @@
+/*
+ * gitlab.c - the GitLab REST client behind forge.h: merge request notes
+ * with X-Next-Page paging, commit statuses, the MR head lookup, and the
+ * error text of GitLab's error bodies.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "context.h"
+#include "forge_impl.h"
+#include "log.h"
+#include "util.h"
+
+char *gitlab_error_text(const cJSON *body)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(body, "message");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(body, "error");
+    char *s;
+
+    if (cJSON_IsString(m))
+        return xstrdup(m->valuestring);
+    /* Validation errors: {"message": {"field": ["is invalid"]}}. */
+    if (m && (cJSON_IsObject(m) || cJSON_IsArray(m))) {
+        s = cJSON_PrintUnformatted(m);
+        if (s) {
+            char *r = xstrdup(s);
+
+            cJSON_free(s);
+            return r;
+        }
+    }
+    if (cJSON_IsString(e))
+        return xstrdup(e->valuestring);
+    return xstrdup("");
+}
+
+static const char *gitlab_str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The web link of a note, or "".  Caller frees. */
+static char *gitlab_note_url(const struct forge *f, long mr, long long id)
+{
+    if (!*f->server_url || !*f->repo)
+        return xstrdup("");
+    return xasprintf("%s/%s/-/merge_requests/%ld#note_%lld", f->server_url,
+                     f->repo, mr, id);
+}
+
+int gitlab_find_comment(struct forge *f, long pr, const char *marker,
+                        long long *id, char **body, char **url, int *pages,
+                        double deadline, struct mlg_error *err)
+{
+    long page = 1;
+
+    while (page > 0) {
+        struct http_resp resp;
+        cJSON *data = NULL, *c;
+        char *path, *next;
+
+        path = xasprintf("/projects/%s/merge_requests/%ld/notes?per_page=100"
+                         "&sort=asc&order_by=created_at&page=%ld",
+                         f->project, pr, page);
+        if (forge_request(f, "GET", path, NULL, &resp, &data, deadline,
+                          err) < 0) {
+            free(path);
+            return -1;
+        }
+        free(path);
+        (*pages)++;
+        cJSON_ArrayForEach(c, data) {
+            const char *b = gitlab_str(c, "body");
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "id");
+
+            if (b && strstr(b, marker) && cJSON_IsNumber(v)) {
+                *id = (long long)v->valuedouble;
+                if (body)
+                    *body = xstrdup(b);
+                if (url)
+                    *url = gitlab_note_url(f, pr, *id);
+                break;
+            }
+        }
+        next = *id ? NULL : http_resp_header(&resp, "x-next-page");
+        page = next && *next ? strtol(next, NULL, 10) : 0;
+        free(next);
+        cJSON_Delete(data);
+        http_resp_free(&resp);
+    }
+    return 0;
+}
+
+int gitlab_put_comment(struct forge *f, long pr, long long id,
+                       const char *body, char **url, double deadline,
+                       struct mlg_error *err)
+{
+    cJSON *req = cJSON_CreateObject(), *data = NULL, *v;
+    struct http_resp resp;
+    char *path, *json;
+    int rc;
+
+    cJSON_AddStringToObject(req, "body", body);
+    json = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    if (id)
+        path = xasprintf("/projects/%s/merge_requests/%ld/notes/%lld",
+                         f->project, pr, id);
+    else
+        path = xasprintf("/projects/%s/merge_requests/%ld/notes",
+                         f->project, pr);
+    rc = forge_request(f, id ? "PUT" : "POST", path, json, &resp, &data,
+                       deadline, err);
+    if (rc == 0 && url) {
+        v = cJSON_GetObjectItemCaseSensitive(data, "id");
+        *url = gitlab_note_url(f, pr, cJSON_IsNumber(v) ?
+                               (long long)v->valuedouble : id);
+    }
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    free(path);
+    free(json);
+    return rc;
+}
+
+int gitlab_set_status(struct forge *f, const char *sha, const char *context,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err)
+{
+    cJSON *req = cJSON_CreateObject(), *data = NULL;
+    struct http_resp resp;
+    const char *gl_state = state;
+    char *path, *json;
+    int rc;
+
+    /* GitLab knows success, failed, running, pending, canceled. */
+    if (strcmp(state, "failure") == 0 || strcmp(state, "error") == 0)
+        gl_state = "failed";
+    cJSON_AddStringToObject(req, "state", gl_state);
+    cJSON_AddStringToObject(req, "name", context);
+    if (description)
+        cJSON_AddStringToObject(req, "description", description);
+    if (target_url && *target_url)
+        cJSON_AddStringToObject(req, "target_url", target_url);
+    json = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
+    rc = forge_request(f, "POST", path, json, &resp, &data, deadline, err);
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    free(path);
+    free(json);
+    return rc;
+}
+
+static void gitlab_set(char **dst, const char *v)
+{
+    if (v) {
+        free(*dst);
+        *dst = xstrdup(v);
+    }
+}
+
+int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
+                      double deadline, struct mlg_error *err)
+{
+    struct http_resp resp;
+    cJSON *data = NULL, *src, *dst;
+    char *path = xasprintf("/projects/%s/merge_requests/%ld", f->project,
+                           ctx->pr);
+    const char *sha;
+    int rc;
+
+    rc = forge_request(f, "GET", path, NULL, &resp, &data, deadline, err);
+    if (rc == 0) {
+        sha = gitlab_str(data, "sha");
+        if (!sha) {
+            memset(err, 0, sizeof *err);
+            err->kind = MLG_E_TRANSPORT;
+            err->status = (int)resp.status;
+            snprintf(err->message, sizeof err->message,
+                     "gitlab: %s: sha missing", path);
+            rc = -1;
+        } else {
+            gitlab_set(&ctx->head_sha, sha);
+            gitlab_set(&ctx->head_ref, gitlab_str(data, "source_branch"));
+            gitlab_set(&ctx->base_ref, gitlab_str(data, "target_branch"));
+            src = cJSON_GetObjectItemCaseSensitive(data,
+                                                   "source_project_id");
+            dst = cJSON_GetObjectItemCaseSensitive(data,
+                                                   "target_project_id");
+            ctx->is_fork = cJSON_IsNumber(src) && cJSON_IsNumber(dst) &&
+                           src->valuedouble != dst->valuedouble;
+            ctx->needs_pr_lookup = 0;
+        }
+    }
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    free(path);
+    return rc;
+}

@@ -1,0 +1,783 @@
+/*
+ * host.c - the services table of sdk/mlgate/plugin.h, implemented for one
+ * check running in its own child process: options, context, the ClearML
+ * and forge clients (with --dry-run refusals and the check's deadline),
+ * result building, masked logging, time and cancellation.
+ */
+#include <config.h>
+
+#include "host.h"
+
+#include "clearml.h"
+#include "forge.h"
+#include "log.h"
+#include "markdown.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Details beyond this are cut: the result must fit the parent's cap. */
+#define HOST_MAX_DETAILS (6u * 1024 * 1024)
+#define HOST_MAX_ANNOTS 1000
+#define HOST_MAX_OUTPUTS 1000
+#define HOST_SUMMARY_MAX 300
+
+/* Set by SIGTERM/SIGINT in the child; the pipe wakes host->sleep. */
+static volatile sig_atomic_t host_cancel_flag;
+static int host_wake[2] = {-1, -1};
+
+struct mlg_check {
+    const struct host_env *env;
+    const struct host_spec *sp;
+    struct mlg_context mctx;
+    int status;
+    int result_set;
+    char *summary;
+    struct buf details;
+    int details_cut;
+    struct result_annot *annots;
+    size_t nannots;
+    struct result_kv *outputs;
+    size_t noutputs;
+    cJSON **trees;      /* JSON arena, freed after run() */
+    size_t ntrees;
+    char **strs;        /* string arena, freed after run() */
+    size_t nstrs;
+    double cancel_deadline; /* deadline for cleanup once cancelled */
+};
+
+static void host_on_signal(int sig)
+{
+    int saved = errno;
+    ssize_t w;
+
+    (void)sig;
+    host_cancel_flag = 1;
+    if (host_wake[1] >= 0)
+        w = write(host_wake[1], "x", 1);
+    (void)w;
+    errno = saved;
+}
+
+void host_child_signals(void)
+{
+    struct sigaction sa;
+    int i;
+
+    host_cancel_flag = 0;
+    if (host_wake[0] < 0 && pipe(host_wake) == 0)
+        for (i = 0; i < 2; i++) {
+            fcntl(host_wake[i], F_SETFL,
+                  fcntl(host_wake[i], F_GETFL) | O_NONBLOCK);
+            fcntl(host_wake[i], F_SETFD, FD_CLOEXEC);
+        }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = host_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGCHLD, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+char *host_one_line(const char *s)
+{
+    struct buf b = {0};
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t n;
+
+    for (; *p != '\0'; p++)
+        buf_addc(&b, (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p);
+    if (b.len > HOST_SUMMARY_MAX) {
+        n = HOST_SUMMARY_MAX;
+        /* Back up to the start of a UTF-8 sequence. */
+        while (n > 0 && ((unsigned char)b.p[n] & 0xC0) == 0x80)
+            n--;
+        b.p[n] = '\0';
+        b.len = n;
+    }
+    return buf_take(&b);
+}
+
+/* The declared option called name, or NULL. */
+static const struct mlg_option *host_opt(struct mlg_check *ck,
+                                         const char *name)
+{
+    const struct mlg_option *o = ck->sp->plugin->d.options;
+
+    for (; name != NULL && o != NULL && o->name != NULL; o++)
+        if (strcmp(o->name, name) == 0)
+            return o;
+    return NULL;
+}
+
+static const char *host_opt_str(struct mlg_check *ck, const char *name)
+{
+    const struct mlg_option *o = host_opt(ck, name);
+    const char *v;
+
+    if (o == NULL)
+        return NULL;
+    v = conf_get(ck->sp->sec, name);
+    return v != NULL ? v : o->def;
+}
+
+static long long host_opt_int(struct mlg_check *ck, const char *name,
+                              long long def)
+{
+    const char *v = host_opt_str(ck, name);
+    long long out;
+
+    if (host_opt(ck, name) == NULL)
+        return 0; /* undeclared: plugin.h says 0 */
+    return v != NULL && conf_parse_int(v, &out) == 0 ? out : def;
+}
+
+static double host_opt_number(struct mlg_check *ck, const char *name,
+                              double def)
+{
+    const char *v = host_opt_str(ck, name);
+    double out;
+
+    if (host_opt(ck, name) == NULL)
+        return 0; /* undeclared: plugin.h says 0 */
+    return v != NULL && conf_parse_number(v, &out) == 0 ? out : def;
+}
+
+static int host_opt_bool(struct mlg_check *ck, const char *name, int def)
+{
+    const char *v = host_opt_str(ck, name);
+    int out;
+
+    if (host_opt(ck, name) == NULL)
+        return 0; /* undeclared: plugin.h says 0 */
+    return v != NULL && conf_parse_bool(v, &out) == 0 ? out : def;
+}
+
+static double host_opt_duration(struct mlg_check *ck, const char *name,
+                                double def)
+{
+    const char *v = host_opt_str(ck, name);
+    double out;
+
+    if (host_opt(ck, name) == NULL)
+        return 0; /* undeclared: plugin.h says 0 */
+    return v != NULL && conf_parse_duration(v, &out) == 0 ? out : def;
+}
+
+static const char *host_conf_clearml(struct mlg_check *ck, const char *key)
+{
+    if (key == NULL)
+        return NULL;
+    return conf_get(conf_find(ck->env->conf, "clearml"), key);
+}
+
+static const struct mlg_context *host_context(struct mlg_check *ck)
+{
+    return &ck->mctx;
+}
+
+static int host_cancelled(struct mlg_check *ck)
+{
+    (void)ck;
+    return host_cancel_flag != 0;
+}
+
+/* The deadline for calls: the check's, or after cancellation the grace
+ * period from the moment it was noticed, so cleanup calls still work. */
+static double host_deadline(struct mlg_check *ck)
+{
+    if (host_cancel_flag) {
+        if (ck->cancel_deadline == 0)
+            ck->cancel_deadline = now_mono() + ck->env->grace;
+        return ck->cancel_deadline;
+    }
+    return ck->sp->deadline;
+}
+
+static double host_remaining(struct mlg_check *ck)
+{
+    double left;
+
+    if (host_cancel_flag)
+        return 0;
+    left = ck->sp->deadline - now_mono();
+    return left > 0 ? left : 0;
+}
+
+static int host_sleep(struct mlg_check *ck, double seconds)
+{
+    double end = now_mono() + (seconds > 0 ? seconds : 0);
+    char drain[64];
+
+    (void)ck;
+    while (!host_cancel_flag) {
+        double left = end - now_mono();
+        struct pollfd pfd;
+        int ms;
+
+        if (left <= 0)
+            return 0;
+        ms = left > 1000 ? 1000000 : (int)(left * 1000) + 1;
+        pfd.fd = host_wake[0];
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, host_wake[0] >= 0 ? 1 : 0, ms) > 0)
+            while (read(host_wake[0], drain, sizeof(drain)) > 0)
+                ;
+    }
+    return 1;
+}
+
+static void host_seterr(struct mlg_error *err, int kind, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
+
+static void host_seterr(struct mlg_error *err, int kind, const char *fmt,
+                        ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->kind = kind;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+}
+
+static void host_keep_tree(struct mlg_check *ck, cJSON *t)
+{
+    if (t == NULL)
+        return;
+    ck->trees = xrealloc(ck->trees, (ck->ntrees + 1) * sizeof(*ck->trees));
+    ck->trees[ck->ntrees++] = t;
+}
+
+/* Takes ownership of s; returns it (borrowed by the plugin). */
+static const char *host_keep_str(struct mlg_check *ck, char *s)
+{
+    if (s == NULL)
+        return NULL;
+    ck->strs = xrealloc(ck->strs, (ck->nstrs + 1) * sizeof(*ck->strs));
+    ck->strs[ck->nstrs++] = s;
+    return s;
+}
+
+static void host_arena_free(struct mlg_check *ck)
+{
+    size_t i;
+
+    for (i = 0; i < ck->ntrees; i++)
+        cJSON_Delete(ck->trees[i]);
+    free(ck->trees);
+    ck->trees = NULL;
+    ck->ntrees = 0;
+    for (i = 0; i < ck->nstrs; i++)
+        free(ck->strs[i]);
+    free(ck->strs);
+    ck->strs = NULL;
+    ck->nstrs = 0;
+}
+
+static void host_json_release(struct mlg_check *ck, const struct cJSON *t)
+{
+    size_t i;
+
+    for (i = 0; t != NULL && i < ck->ntrees; i++)
+        if (ck->trees[i] == t) {
+            cJSON_Delete(ck->trees[i]);
+            ck->trees[i] = ck->trees[--ck->ntrees];
+            return;
+        }
+}
+
+/* The ClearML client, or -1 with the reason it is missing. */
+static int host_need_clearml(struct mlg_check *ck, struct mlg_error *err)
+{
+    if (ck->env->clearml != NULL)
+        return 0;
+    if (err != NULL) {
+        if (ck->env->clearml_err.kind != MLG_E_NONE)
+            *err = ck->env->clearml_err;
+        else
+            host_seterr(err, MLG_E_CONFIG,
+                        "ClearML is not configured: set CLEARML_API_HOST, "
+                        "CLEARML_API_ACCESS_KEY and CLEARML_API_SECRET_KEY "
+                        "(or ~/clearml.conf)");
+    }
+    return -1;
+}
+
+int host_clearml_is_read(const char *endpoint)
+{
+    const char *action = endpoint != NULL ? strchr(endpoint, '.') : NULL;
+    size_t n;
+
+    if (action == NULL)
+        return 0;
+    action++;
+    n = strlen(action);
+    if (strcmp(endpoint, "auth.login") == 0 || strcmp(action, "info") == 0 ||
+        strncmp(action, "get_", 4) == 0 ||
+        (n >= 10 && strcmp(action + n - 10, "_histogram") == 0))
+        return 1;
+    return 0;
+}
+
+static int host_clearml_call(struct mlg_check *ck, const char *endpoint,
+                             const struct cJSON *body,
+                             const struct cJSON **data,
+                             struct mlg_error *err)
+{
+    cJSON *out = NULL;
+
+    if (data != NULL)
+        *data = NULL;
+    if (endpoint == NULL || strchr(endpoint, '.') == NULL) {
+        host_seterr(err, MLG_E_USAGE, "bad ClearML endpoint '%s'",
+                    endpoint != NULL ? endpoint : "(null)");
+        return -1;
+    }
+    if (host_need_clearml(ck, err) != 0)
+        return -1;
+    if (ck->env->dry_run && !host_clearml_is_read(endpoint)) {
+        host_seterr(err, MLG_E_DRYRUN, "dry run: would call %s", endpoint);
+        return -1;
+    }
+    if (clearml_call(ck->env->clearml, endpoint, body, &out,
+                     host_deadline(ck), err) != 0)
+        return -1;
+    host_keep_tree(ck, out);
+    if (data != NULL)
+        *data = out;
+    return 0;
+}
+
+static int host_clearml_find_task(struct mlg_check *ck,
+                                  const struct mlg_task_query *q,
+                                  struct mlg_task_found *found,
+                                  struct mlg_error *err)
+{
+    const char *commit = NULL, *project = NULL, *task_name = NULL;
+    cJSON *task = NULL, *dirty = NULL;
+
+    if (found != NULL) {
+        found->task = NULL;
+        found->dirty = NULL;
+    }
+    if (found == NULL) {
+        host_seterr(err, MLG_E_USAGE, "clearml_find_task: found is NULL");
+        return -1;
+    }
+    if (host_need_clearml(ck, err) != 0)
+        return -1;
+    /* Read only the fields the plugin's struct has. */
+    if (q != NULL && q->size >= offsetof(struct mlg_task_query, commit) +
+        sizeof(q->commit))
+        commit = q->commit;
+    if (q != NULL && q->size >= offsetof(struct mlg_task_query, project) +
+        sizeof(q->project))
+        project = q->project;
+    if (q != NULL && q->size >= offsetof(struct mlg_task_query, task_name) +
+        sizeof(q->task_name))
+        task_name = q->task_name;
+    if (commit == NULL || *commit == '\0')
+        commit = ck->mctx.head_sha;
+    if (project != NULL && *project == '\0')
+        project = NULL;
+    if (task_name != NULL && *task_name == '\0')
+        task_name = NULL;
+    if (clearml_find_task(ck->env->clearml, commit, project, task_name,
+                          &task, &dirty, host_deadline(ck), err) != 0)
+        return -1;
+    host_keep_tree(ck, task);
+    host_keep_tree(ck, dirty);
+    found->task = task;
+    found->dirty = dirty;
+    return 0;
+}
+
+static int host_clearml_project_id(struct mlg_check *ck, const char *name,
+                                   int create, const char **id,
+                                   struct mlg_error *err)
+{
+    char *out = NULL;
+
+    if (id != NULL)
+        *id = NULL;
+    if (name == NULL || id == NULL) {
+        host_seterr(err, MLG_E_USAGE, "clearml_project_id: NULL argument");
+        return -1;
+    }
+    if (host_need_clearml(ck, err) != 0)
+        return -1;
+    if (create && ck->env->dry_run) {
+        /* Creating is a write: look up only. */
+        create = 0;
+    }
+    if (clearml_project_id(ck->env->clearml, name, create, &out,
+                           host_deadline(ck), err) != 0)
+        return -1;
+    *id = host_keep_str(ck, out);
+    return 0;
+}
+
+static int host_clearml_queue_id(struct mlg_check *ck, const char *name,
+                                 const char **id, struct mlg_error *err)
+{
+    char *out = NULL;
+
+    if (id != NULL)
+        *id = NULL;
+    if (name == NULL || id == NULL) {
+        host_seterr(err, MLG_E_USAGE, "clearml_queue_id: NULL argument");
+        return -1;
+    }
+    if (host_need_clearml(ck, err) != 0)
+        return -1;
+    if (clearml_queue_id(ck->env->clearml, name, &out, host_deadline(ck),
+                         err) != 0)
+        return -1;
+    *id = host_keep_str(ck, out);
+    return 0;
+}
+
+static int host_clearml_update_tags(struct mlg_check *ck,
+                                    const char *task_id,
+                                    const char *const *add,
+                                    const char *const *remove,
+                                    struct mlg_error *err)
+{
+    if (task_id == NULL) {
+        host_seterr(err, MLG_E_USAGE, "clearml_update_tags: no task id");
+        return -1;
+    }
+    if (host_need_clearml(ck, err) != 0)
+        return -1;
+    if (ck->env->dry_run) {
+        host_seterr(err, MLG_E_DRYRUN, "dry run: would update the tags of "
+                    "task %s", task_id);
+        return -1;
+    }
+    return clearml_update_tags(ck->env->clearml, task_id, add, remove,
+                               host_deadline(ck), err);
+}
+
+static const char *host_clearml_task_url(struct mlg_check *ck,
+                                         const char *project_id,
+                                         const char *task_id,
+                                         const char *tab)
+{
+    if (ck->env->clearml == NULL || task_id == NULL)
+        return NULL;
+    return host_keep_str(ck, clearml_task_url(ck->env->clearml, project_id,
+                                              task_id, tab));
+}
+
+static int host_forge_call(struct mlg_check *ck, const char *method,
+                           const char *path, const struct cJSON *body,
+                           int *status, const struct cJSON **data,
+                           struct mlg_error *err)
+{
+    cJSON *out = NULL;
+    int st = 0;
+
+    if (status != NULL)
+        *status = 0;
+    if (data != NULL)
+        *data = NULL;
+    if (method == NULL || path == NULL) {
+        host_seterr(err, MLG_E_USAGE, "forge_call: NULL method or path");
+        return -1;
+    }
+    if (ck->env->forge == NULL) {
+        if (err != NULL && ck->env->forge_err.kind != MLG_E_NONE)
+            *err = ck->env->forge_err;
+        else
+            host_seterr(err, MLG_E_CONFIG, "the forge is not configured "
+                        "(no GitHub or GitLab context or token)");
+        return -1;
+    }
+    if (ck->env->dry_run && strcmp(method, "GET") != 0) {
+        host_seterr(err, MLG_E_DRYRUN, "dry run: would %s %s", method,
+                    path);
+        return -1;
+    }
+    if (forge_call(ck->env->forge, method, path, body, &st, &out,
+                   host_deadline(ck), err) != 0)
+        return -1;
+    host_keep_tree(ck, out);
+    if (status != NULL)
+        *status = st;
+    if (data != NULL)
+        *data = out;
+    return 0;
+}
+
+static void host_result(struct mlg_check *ck, int status, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
+
+static void host_result(struct mlg_check *ck, int status, const char *fmt,
+                        ...)
+{
+    va_list ap;
+    char *s;
+
+    if (status < MLG_PASS || status > MLG_SKIP) {
+        ck->status = MLG_ERROR;
+        free(ck->summary);
+        ck->summary = xasprintf("plugin reported an invalid status %d",
+                                status);
+        ck->result_set = 1;
+        return;
+    }
+    s = NULL;
+    if (fmt != NULL) {
+        va_start(ap, fmt);
+        s = xvasprintf(fmt, ap);
+        va_end(ap);
+    }
+    free(ck->summary);
+    ck->summary = host_one_line(s);
+    free(s);
+    ck->status = status;
+    ck->result_set = 1;
+}
+
+static void host_detail(struct mlg_check *ck, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void host_detail(struct mlg_check *ck, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    size_t n;
+
+    if (fmt == NULL || ck->details_cut)
+        return;
+    va_start(ap, fmt);
+    s = xvasprintf(fmt, ap);
+    va_end(ap);
+    n = strlen(s);
+    if (ck->details.len + n > HOST_MAX_DETAILS) {
+        n = HOST_MAX_DETAILS - ck->details.len;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        buf_add(&ck->details, s, n);
+        buf_adds(&ck->details, "\n\n*(details cut: too long)*\n");
+        ck->details_cut = 1;
+    } else {
+        buf_add(&ck->details, s, n);
+    }
+    free(s);
+}
+
+static const char *host_md_escape(struct mlg_check *ck, const char *text,
+                                  int mode)
+{
+    return host_keep_str(ck, md_escape(text != NULL ? text : "", mode));
+}
+
+static void host_annotate(struct mlg_check *ck, int level, const char *file,
+                          long line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void host_annotate(struct mlg_check *ck, int level, const char *file,
+                          long line, const char *fmt, ...)
+{
+    struct result_annot *a;
+    va_list ap;
+    char *s;
+
+    if (fmt == NULL || ck->nannots >= HOST_MAX_ANNOTS)
+        return;
+    va_start(ap, fmt);
+    s = xvasprintf(fmt, ap);
+    va_end(ap);
+    ck->annots = xrealloc(ck->annots,
+                          (ck->nannots + 1) * sizeof(*ck->annots));
+    a = &ck->annots[ck->nannots++];
+    a->level = level < MLG_ANNOT_NOTICE || level > MLG_ANNOT_ERROR
+        ? MLG_ANNOT_WARNING : level;
+    a->file = file != NULL && *file != '\0' ? xstrdup(file) : NULL;
+    a->line = line > 0 ? line : 0;
+    a->message = s;
+}
+
+static void host_output(struct mlg_check *ck, const char *key,
+                        const char *value)
+{
+    size_t i;
+
+    if (key == NULL || *key == '\0')
+        return;
+    for (i = 0; i < ck->noutputs; i++)
+        if (strcmp(ck->outputs[i].key, key) == 0) {
+            free(ck->outputs[i].value);
+            ck->outputs[i].value = xstrdup(value != NULL ? value : "");
+            return;
+        }
+    if (ck->noutputs >= HOST_MAX_OUTPUTS)
+        return;
+    ck->outputs = xrealloc(ck->outputs,
+                           (ck->noutputs + 1) * sizeof(*ck->outputs));
+    ck->outputs[ck->noutputs].key = xstrdup(key);
+    ck->outputs[ck->noutputs].value = xstrdup(value != NULL ? value : "");
+    ck->noutputs++;
+}
+
+static void host_log(struct mlg_check *ck, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void host_log(struct mlg_check *ck, int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (fmt == NULL)
+        return;
+    if (level < MLG_LOG_ERROR)
+        level = MLG_LOG_ERROR;
+    if (level > MLG_LOG_DEBUG)
+        level = MLG_LOG_DEBUG;
+    va_start(ap, fmt);
+    log_vmsg(level, ck->sp->name, fmt, ap);
+    va_end(ap);
+}
+
+static const struct mlg_host host_table = {
+    MLG_ABI_MAJOR,
+    MLG_ABI_MINOR,
+    sizeof(struct mlg_host),
+    0,
+    host_opt_str,
+    host_opt_int,
+    host_opt_number,
+    host_opt_bool,
+    host_opt_duration,
+    host_conf_clearml,
+    host_context,
+    host_clearml_call,
+    host_clearml_find_task,
+    host_clearml_project_id,
+    host_clearml_queue_id,
+    host_clearml_update_tags,
+    host_clearml_task_url,
+    host_forge_call,
+    host_json_release,
+    host_result,
+    host_detail,
+    host_md_escape,
+    host_annotate,
+    host_output,
+    host_log,
+    host_remaining,
+    host_cancelled,
+    host_sleep
+};
+
+static void host_fill_context(struct mlg_check *ck)
+{
+    const struct run_context *c = ck->env->ctx;
+    struct mlg_context *m = &ck->mctx;
+    static const char empty[] = "";
+
+    memset(m, 0, sizeof(*m));
+    m->size = sizeof(*m);
+    m->forge = c != NULL && c->forge != NULL ? c->forge : "none";
+    m->event = c != NULL && c->event != NULL ? c->event : empty;
+    m->repo = c != NULL && c->repo != NULL ? c->repo : empty;
+    m->pr = c != NULL ? c->pr : 0;
+    m->head_sha = c != NULL && c->head_sha != NULL ? c->head_sha : empty;
+    m->head_ref = c != NULL && c->head_ref != NULL ? c->head_ref : empty;
+    m->head_repo = c != NULL && c->head_repo != NULL ? c->head_repo : empty;
+    m->head_clone_url = c != NULL && c->head_clone_url != NULL
+        ? c->head_clone_url : empty;
+    m->base_ref = c != NULL && c->base_ref != NULL ? c->base_ref : empty;
+    m->is_fork = c != NULL ? c->is_fork : 0;
+    m->run_url = c != NULL && c->run_url != NULL ? c->run_url : empty;
+    m->dry_run = ck->env->dry_run;
+    m->verbose = ck->env->verbose;
+    m->check_name = ck->sp->name;
+    m->workdir = ".";
+}
+
+void host_run_check(const struct host_env *env, const struct host_spec *sp,
+                    struct check_result *r)
+{
+    struct mlg_check ck;
+    const struct mlg_plugin *d = &sp->plugin->d;
+    char errbuf[MLG_ERROR_SIZE];
+    struct mlg_error e;
+    void *state = NULL;
+    char *workdir = NULL;
+    int rc;
+
+    memset(&ck, 0, sizeof(ck));
+    memset(r, 0, sizeof(*r));
+    ck.env = env;
+    ck.sp = sp;
+    ck.status = MLG_ERROR;
+    host_fill_context(&ck);
+    workdir = getcwd(NULL, 0);
+    if (workdir != NULL)
+        ck.mctx.workdir = workdir;
+    if ((d->flags & MLG_PLUGIN_NEEDS_PR) && ck.mctx.pr == 0) {
+        ck.status = MLG_SKIP;
+        ck.summary = xstrdup("not applicable: this run has no pull request");
+        goto out;
+    }
+    if ((d->flags & MLG_PLUGIN_NEEDS_CLEARML) &&
+        host_need_clearml(&ck, &e) != 0) {
+        ck.status = MLG_ERROR;
+        ck.summary = host_one_line(e.message);
+        goto out;
+    }
+    memset(errbuf, 0, sizeof(errbuf));
+    if (d->init != NULL) {
+        rc = d->init(&host_table, &ck, &state, errbuf);
+        if (rc != 0) {
+            errbuf[sizeof(errbuf) - 1] = '\0';
+            ck.status = MLG_ERROR;
+            free(ck.summary);
+            ck.summary = host_one_line(*errbuf != '\0'
+                                       ? errbuf : "init failed");
+            goto out;
+        }
+    }
+    rc = d->run(state, &ck);
+    if (!ck.result_set) {
+        if (rc < MLG_PASS || rc > MLG_SKIP) {
+            ck.status = MLG_ERROR;
+            ck.summary = xasprintf("plugin returned an invalid status %d",
+                                   rc);
+        } else {
+            ck.status = rc;
+        }
+    }
+    host_arena_free(&ck);
+    if (d->fini != NULL)
+        d->fini(state);
+out:
+    host_arena_free(&ck);
+    r->name = xstrdup(sp->name);
+    r->plugin = xstrdup(d->name);
+    r->status = ck.status;
+    r->summary = ck.summary != NULL ? ck.summary : xstrdup("");
+    r->details = buf_take(&ck.details);
+    r->annots = ck.annots;
+    r->nannots = ck.nannots;
+    r->outputs = ck.outputs;
+    r->noutputs = ck.noutputs;
+    free(workdir);
+}

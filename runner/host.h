@@ -1,0 +1,55 @@
+/*
+ * host.h - the services table handed to plugins (sdk/mlgate/plugin.h) and
+ * the life of one check inside its child process: init, run, fini.
+ */
+#ifndef MLG_HOST_H
+#define MLG_HOST_H
+
+#include "conf.h"
+#include "context.h"
+#include "loader.h"
+#include "mlgate/plugin.h"
+#include "result.h"
+
+struct clearml;
+struct forge;
+
+/* What every check of a run shares.  All borrowed by the host. */
+struct host_env {
+    const struct conf *conf;
+    const struct run_context *ctx;
+    struct clearml *clearml;  /* logged in, or NULL */
+    struct mlg_error clearml_err; /* why clearml is NULL */
+    struct forge *forge;      /* or NULL */
+    struct mlg_error forge_err;   /* why forge is NULL */
+    int dry_run;
+    int verbose;
+    double grace;             /* seconds of cleanup after cancellation */
+};
+
+/* One check to run. */
+struct host_spec {
+    const char *name;                  /* [check NAME] */
+    const struct plugin *plugin;
+    const struct conf_section *sec;
+    double deadline;                   /* absolute now_mono() seconds */
+};
+
+/* Install the child's SIGINT/SIGTERM handlers (they set the cancelled
+ * flag and wake host->sleep).  Call first thing in the child. */
+void host_child_signals(void);
+
+/* Run one check in the current process.  Fills *r (caller frees with
+ * check_result_free); name/plugin/status/summary/details always set. */
+void host_run_check(const struct host_env *env, const struct host_spec *sp,
+                    struct check_result *r);
+
+/* Exposed for tests: is the ClearML endpoint a read (allowed under
+ * --dry-run)? */
+int host_clearml_is_read(const char *endpoint);
+
+/* Fold newlines and control characters to spaces and cut at 300 bytes
+ * without splitting UTF-8.  Caller frees. */
+char *host_one_line(const char *s);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * loader.c - finds plugin files, opens them with dlopen and refuses any
+ * whose ABI does not match this runner, with messages naming the file
+ * and both versions.
+ */
+#include <config.h>
+
+#include "loader.h"
+
+#include "util.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef PLUGINDIR
+#define PLUGINDIR "/usr/local/lib/mlgate"
+#endif
+
+/* ABI 1.0 plugins carry at least everything before the reserved slots. */
+#define LOADER_MIN_SIZE offsetof(struct mlg_plugin, reserved)
+
+static void loader_dirs_add(char ***v, size_t *n, const char *dir,
+                            size_t len)
+{
+    if (len == 0)
+        return;
+    *v = xrealloc(*v, (*n + 2) * sizeof(**v));
+    (*v)[(*n)++] = xstrndup(dir, len);
+    (*v)[*n] = NULL;
+}
+
+char **loader_dirs(const char *plugin_dir)
+{
+    char **v = xcalloc(1, sizeof(*v));
+    size_t n = 0;
+    const char *path = getenv("MLGATE_PLUGIN_PATH");
+
+    if (plugin_dir != NULL)
+        loader_dirs_add(&v, &n, plugin_dir, strlen(plugin_dir));
+    while (path != NULL && *path != '\0') {
+        const char *colon = strchr(path, ':');
+        size_t len = colon != NULL ? (size_t)(colon - path) : strlen(path);
+
+        loader_dirs_add(&v, &n, path, len);
+        path = colon != NULL ? colon + 1 : NULL;
+    }
+    loader_dirs_add(&v, &n, PLUGINDIR, strlen(PLUGINDIR));
+    return v;
+}
+
+void loader_dirs_free(char **dirs)
+{
+    size_t i;
+
+    if (dirs == NULL)
+        return;
+    for (i = 0; dirs[i] != NULL; i++)
+        free(dirs[i]);
+    free(dirs);
+}
+
+char *loader_find(const char *name, const char *plugin_dir, char *err,
+                  size_t errlen)
+{
+    char **dirs;
+    struct buf tried = {0};
+    size_t i;
+
+    if (strchr(name, '/') != NULL) {
+        if (access(name, R_OK) == 0)
+            return xstrdup(name);
+        snprintf(err, errlen, "%s: plugin file not found or not readable",
+                 name);
+        return NULL;
+    }
+    dirs = loader_dirs(plugin_dir);
+    for (i = 0; dirs[i] != NULL; i++) {
+        char *p = xasprintf("%s/%s.so", dirs[i], name);
+
+        if (access(p, R_OK) == 0) {
+            loader_dirs_free(dirs);
+            buf_free(&tried);
+            return p;
+        }
+        free(p);
+        buf_printf(&tried, "%s%s", i > 0 ? ":" : "", dirs[i]);
+    }
+    snprintf(err, errlen, "plugin '%s' not found: no %s.so in %s", name,
+             name, tried.p != NULL ? tried.p : "");
+    loader_dirs_free(dirs);
+    buf_free(&tried);
+    return NULL;
+}
+
+struct plugin *loader_open(const char *path, char *err, size_t errlen)
+{
+    void *dl;
+    union {
+        void *obj;
+        mlg_plugin_entry_fn fn;
+    } entry;
+    const struct mlg_plugin *d;
+    struct mlg_plugin copy;
+    struct plugin *p;
+    const char *e;
+    size_t n;
+
+    dlerror();
+    dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (dl == NULL) {
+        e = dlerror();
+        snprintf(err, errlen, "%s: cannot load: %s", path,
+                 e != NULL ? e : "unknown dlopen error");
+        return NULL;
+    }
+    dlerror();
+    /* dlsym returns an object pointer; a union converts it without the
+     * cast C99 leaves undefined. */
+    entry.obj = dlsym(dl, "mlg_plugin_entry");
+    e = dlerror();
+    if (entry.obj == NULL) {
+        snprintf(err, errlen, "%s: no mlg_plugin_entry symbol (%s)", path,
+                 e != NULL ? e : "symbol is NULL");
+        dlclose(dl);
+        return NULL;
+    }
+    d = entry.fn();
+    if (d == NULL) {
+        snprintf(err, errlen, "%s: mlg_plugin_entry returned NULL", path);
+        dlclose(dl);
+        return NULL;
+    }
+    if (d->abi_major != MLG_ABI_MAJOR) {
+        snprintf(err, errlen,
+                 "%s: plugin ABI %u.%u is not compatible with this mlgate "
+                 "(ABI %d.%d): major version differs", path,
+                 (unsigned)d->abi_major, (unsigned)d->abi_minor,
+                 MLG_ABI_MAJOR, MLG_ABI_MINOR);
+        dlclose(dl);
+        return NULL;
+    }
+    if (d->abi_minor > MLG_ABI_MINOR) {
+        snprintf(err, errlen,
+                 "%s: plugin needs ABI %u.%u, this mlgate provides %d.%d "
+                 "(minor newer)", path, (unsigned)d->abi_major,
+                 (unsigned)d->abi_minor, MLG_ABI_MAJOR, MLG_ABI_MINOR);
+        dlclose(dl);
+        return NULL;
+    }
+    if (d->struct_size < LOADER_MIN_SIZE) {
+        snprintf(err, errlen,
+                 "%s: descriptor struct_size %u is smaller than the %d.%d "
+                 "minimum %zu", path, (unsigned)d->struct_size,
+                 MLG_ABI_MAJOR, MLG_ABI_MINOR, (size_t)LOADER_MIN_SIZE);
+        dlclose(dl);
+        return NULL;
+    }
+    /* Read only what the plugin says it has; the rest stays zero. */
+    memset(&copy, 0, sizeof(copy));
+    n = d->struct_size < sizeof(copy) ? d->struct_size : sizeof(copy);
+    memcpy(&copy, d, n);
+    if (copy.run == NULL) {
+        snprintf(err, errlen, "%s: run callback is NULL", path);
+        dlclose(dl);
+        return NULL;
+    }
+    if (copy.name == NULL || *copy.name == '\0') {
+        snprintf(err, errlen, "%s: descriptor has no name", path);
+        dlclose(dl);
+        return NULL;
+    }
+    p = xcalloc(1, sizeof(*p));
+    p->path = xstrdup(path);
+    p->d = copy;
+    if (p->d.version == NULL)
+        p->d.version = "";
+    if (p->d.description == NULL)
+        p->d.description = "";
+    return p;
+}
+
+void loader_free(struct plugin *p)
+{
+    if (p == NULL)
+        return;
+    free(p->path);
+    free(p);
+}
+
+const char *loader_opt_type_name(int type)
+{
+    switch (type) {
+    case MLG_OPT_STRING:
+        return "string";
+    case MLG_OPT_INT:
+        return "int";
+    case MLG_OPT_NUMBER:
+        return "number";
+    case MLG_OPT_BOOL:
+        return "bool";
+    case MLG_OPT_DURATION:
+        return "duration";
+    case MLG_OPT_ENUM:
+        return "enum";
+    default:
+        return "?";
+    }
+}

@@ -1,0 +1,514 @@
+/*
+ * publish.c - sends the one report to every sink, in this order: the
+ * job summary (GITHUB_STEP_SUMMARY), GITHUB_OUTPUT, Actions annotations,
+ * the sticky PR/MR comment, the commit statuses.  A sink that cannot be
+ * written becomes a warning; the run's results and exit code never change
+ * because of publishing.
+ *
+ * Parallel jobs.  The sticky comment is found by its marker and then
+ * updated or created; two jobs of the same PR running at the same moment
+ * can both find nothing and both create one.  Serialise them in the
+ * workflow:
+ *
+ *   concurrency:
+ *     group: mlgate-${{ github.event.pull_request.number || github.ref }}
+ *     cancel-in-progress: false
+ *
+ * (GitLab: `resource_group: mlgate-$CI_MERGE_REQUEST_IID`), or give each
+ * job its own `[report] id` so each keeps its own comment.
+ */
+#include <config.h>
+
+#include "publish.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "markdown.h"
+#include "util.h"
+
+/* Seconds one forge operation may take, the client's retries included
+ * (a secondary rate limit asks for up to a minute). */
+#define PUBLISH_TIMEOUT 120.0
+/* GitHub shows at most 1 MiB of one step's summary. */
+#define PUBLISH_SUMMARY_MAX (1024u * 1024u)
+/* GitHub's limit on a commit status description. */
+#define PUBLISH_DESC_MAX 140
+
+enum { PUBLISH_OFF, PUBLISH_UPDATE, PUBLISH_NEW };
+
+struct publish {
+    const struct run_result *rr;
+    const struct run_context *ctx;
+    struct forge *f;
+    const char *id;     /* [report] id */
+    int actions;        /* running in GitHub Actions */
+    int dry_run;
+    int gitlab;         /* the forge is GitLab: "MR note" wording */
+    char *comment_url;  /* the sticky comment, once known */
+    int failed;         /* sinks that could not be written */
+};
+
+/* Workflow-command escaping (as @actions/core does): data escapes %, CR
+ * and LF; property values also ':' and ','. */
+static void publish_cmd_escape(struct buf *b, const char *s, int property)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '%': buf_adds(b, "%25"); break;
+        case '\r': buf_adds(b, "%0D"); break;
+        case '\n': buf_adds(b, "%0A"); break;
+        case ':':
+            buf_adds(b, property ? "%3A" : ":");
+            break;
+        case ',':
+            buf_adds(b, property ? "%2C" : ",");
+            break;
+        default: buf_addc(b, *s);
+        }
+    }
+}
+
+/* Print a finished workflow command (masked) to stdout. */
+static void publish_cmd_print(struct buf *b)
+{
+    char *s = buf_take(b);
+
+    log_fputs_masked(s, stdout);
+    fflush(stdout);
+    free(s);
+}
+
+/* One sink could not be written: an annotation in Actions (visible on
+ * the run page), a log warning elsewhere. */
+static void publish_warn(struct publish *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void publish_warn(struct publish *p, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    if (p->actions) {
+        struct buf b = {0};
+
+        buf_adds(&b, "::warning::");
+        publish_cmd_escape(&b, msg, 0);
+        buf_addc(&b, '\n');
+        publish_cmd_print(&b);
+    } else {
+        log_msg(LOG_WARN, NULL, "%s", msg);
+    }
+    free(msg);
+    p->failed++;
+}
+
+/* Append text to a file named by an environment variable; returns 0 or
+ * -1 with errno set. */
+static int publish_append(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "a");
+    int rc;
+
+    if (!fp)
+        return -1;
+    rc = log_fputs_masked(text, fp);
+    if (fclose(fp) != 0)
+        rc = -1;
+    return rc;
+}
+
+static void publish_summary(struct publish *p)
+{
+    const char *path = getenv("GITHUB_STEP_SUMMARY");
+    struct md_opts o = { p->id, NULL, 0, "the job log" };
+    char *md;
+
+    if (!p->actions || !path || !*path)
+        return;
+    md = markdown_report(p->rr, p->ctx, &o);
+    /* The limit counts code points, GitHub's 1 MiB bytes: tighten until
+     * the bytes fit too. */
+    while (strlen(md) > PUBLISH_SUMMARY_MAX) {
+        size_t len = strlen(md);
+
+        o.limit = (size_t)((double)(o.limit ? o.limit : md_length(md)) *
+                           PUBLISH_SUMMARY_MAX / len * 0.98);
+        free(md);
+        md = markdown_report(p->rr, p->ctx, &o);
+        if (o.limit < 1000)
+            break;
+    }
+    if (publish_append(path, md) != 0)
+        publish_warn(p, "mlgate could not write the job summary: %s",
+                     strerror(errno));
+    free(md);
+}
+
+/* 32 random hex digits for a heredoc delimiter. */
+static void publish_random_hex(char *out)
+{
+    static unsigned long long counter;
+    unsigned char raw[16];
+    FILE *fp = fopen("/dev/urandom", "rb");
+    size_t i, got = 0;
+
+    if (fp) {
+        got = fread(raw, 1, sizeof raw, fp);
+        fclose(fp);
+    }
+    if (got != sizeof raw) {
+        /* No /dev/urandom: still unpredictable enough for a value that
+         * only needs not to occur in the text. */
+        unsigned long long x = (unsigned long long)(now_wall() * 1e6) ^
+            ((unsigned long long)getpid() << 32) ^ ++counter;
+
+        for (i = 0; i < sizeof raw; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            raw[i] = (unsigned char)x;
+        }
+    }
+    for (i = 0; i < sizeof raw; i++)
+        sprintf(out + 2 * i, "%02x", raw[i]);
+}
+
+/* One name/value pair in the environment-file format. */
+static void publish_output_kv(struct buf *b, const char *name,
+                              const char *value)
+{
+    char hex[33], *delim = NULL;
+
+    if (!strpbrk(value, "\r\n")) {
+        buf_printf(b, "%s=%s\n", name, value);
+        return;
+    }
+    do {
+        free(delim);
+        publish_random_hex(hex);
+        delim = xasprintf("ghadelimiter_%s", hex);
+    } while (strstr(value, delim));
+    buf_printf(b, "%s<<%s\n%s\n%s\n", name, delim, value, delim);
+    free(delim);
+}
+
+/* A name GitHub's parser reads back as written: no '=', no line break,
+ * no "<<", not empty. */
+static int publish_output_name_ok(const char *name)
+{
+    return *name && !strpbrk(name, "=\r\n") && !strstr(name, "<<");
+}
+
+static void publish_outputs(struct publish *p)
+{
+    const char *path = getenv("GITHUB_OUTPUT");
+    struct buf b = {0};
+    size_t i, k;
+
+    if (!p->actions || !path || !*path)
+        return;
+    publish_output_kv(&b, "status", result_status_word(p->rr->overall));
+    for (i = 0; i < p->rr->n; i++) {
+        const struct check_result *r = &p->rr->checks[i];
+
+        if (!publish_output_name_ok(r->name))
+            continue;
+        publish_output_kv(&b, r->name, result_status_word(r->status));
+        for (k = 0; k < r->noutputs; k++) {
+            char *name = xasprintf("%s-%s", r->name, r->outputs[k].key);
+
+            if (publish_output_name_ok(name))
+                publish_output_kv(&b, name, r->outputs[k].value ?
+                                  r->outputs[k].value : "");
+            else
+                log_msg(LOG_WARN, r->name, "output %s skipped: not a valid "
+                        "GITHUB_OUTPUT name", r->outputs[k].key);
+            free(name);
+        }
+    }
+    if (publish_append(path, b.p ? b.p : "") != 0)
+        publish_warn(p, "mlgate could not write GITHUB_OUTPUT: %s",
+                     strerror(errno));
+    buf_free(&b);
+}
+
+static void publish_annotations(struct publish *p)
+{
+    static const char *const levels[] = { "notice", "warning", "error" };
+    size_t i, k;
+
+    if (!p->actions)
+        return;
+    for (i = 0; i < p->rr->n; i++) {
+        const struct check_result *r = &p->rr->checks[i];
+        struct buf b = {0};
+        char *title = xasprintf("mlgate %s", r->name);
+
+        if (r->status == MLG_FAIL || r->status == MLG_ERROR ||
+            r->status == MLG_WARN) {
+            buf_adds(&b, r->status == MLG_WARN ? "::warning title=" :
+                     "::error title=");
+            publish_cmd_escape(&b, title, 1);
+            buf_adds(&b, "::");
+            publish_cmd_escape(&b, r->summary, 0);
+            buf_addc(&b, '\n');
+            publish_cmd_print(&b);
+        }
+        for (k = 0; k < r->nannots; k++) {
+            const struct result_annot *a = &r->annots[k];
+            int lv = a->level >= 0 && a->level <= 2 ? a->level : 0;
+
+            buf_printf(&b, "::%s ", levels[lv]);
+            if (a->file && *a->file) {
+                buf_adds(&b, "file=");
+                publish_cmd_escape(&b, a->file, 1);
+                if (a->line > 0)
+                    buf_printf(&b, ",line=%ld", a->line);
+                buf_addc(&b, ',');
+            }
+            buf_adds(&b, "title=");
+            publish_cmd_escape(&b, title, 1);
+            buf_adds(&b, "::");
+            publish_cmd_escape(&b, a->message, 0);
+            buf_addc(&b, '\n');
+            publish_cmd_print(&b);
+        }
+        free(title);
+    }
+}
+
+/* Where the full report is, as Markdown for the shed note. */
+static char *publish_full_at(const struct publish *p)
+{
+    char *url, *s;
+
+    if (p->gitlab)
+        return xstrdup("the CI job");
+    if (!p->ctx->run_url || !*p->ctx->run_url)
+        return xstrdup("the job summary");
+    url = md_url(p->ctx->run_url);
+    s = xasprintf("the job summary of [the CI run](%s)", url);
+    free(url);
+    return s;
+}
+
+static const char *publish_what(const struct publish *p)
+{
+    return p->gitlab ? "MR note" : "PR comment";
+}
+
+/* Create or update the comment; one 422 ("too long") is retried with
+ * the report shed to half the limit.  Returns 0 or -1 with err. */
+static int publish_put(struct publish *p, long long id, char **body,
+                       struct md_opts *o, struct mlg_error *err)
+{
+    int rc;
+
+    free(p->comment_url);
+    p->comment_url = NULL;
+    rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
+                           now_mono() + PUBLISH_TIMEOUT, err);
+    if (rc != 0 && err->kind == MLG_E_HTTP && err->status == 422) {
+        char *md;
+
+        o->limit /= 2;
+        log_msg(LOG_WARN, NULL, "the forge refused the %s (%s); retrying "
+                "with at most %zu characters", publish_what(p),
+                err->message, o->limit);
+        md = markdown_report(p->rr, p->ctx, o);
+        free(*body);
+        *body = log_mask(md);
+        free(md);
+        memset(err, 0, sizeof *err);
+        rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
+                               now_mono() + PUBLISH_TIMEOUT, err);
+    }
+    return rc;
+}
+
+static void publish_comment(struct publish *p, int mode)
+{
+    struct mlg_error err;
+    struct md_opts o;
+    char *full_at = publish_full_at(p), *md, *body, *marker, *old = NULL,
+        *url = NULL;
+    long long id = 0;
+    int pages = 0;
+
+    memset(&err, 0, sizeof err);
+    o.id = p->id;
+    o.version = NULL;
+    o.limit = p->gitlab ? MD_LIMIT_GITLAB : MD_LIMIT_GITHUB;
+    o.full_at = full_at;
+    md = markdown_report(p->rr, p->ctx, &o);
+    /* What is compared with the existing comment is exactly what would
+     * be sent. */
+    body = log_mask(md);
+    free(md);
+    marker = md_marker(p->id);
+
+    if (mode == PUBLISH_UPDATE &&
+        forge_find_comment(p->f, p->ctx->pr, marker, &id, &old, &url, &pages,
+                           now_mono() + PUBLISH_TIMEOUT, &err) != 0) {
+        publish_warn(p, "mlgate could not update the %s: %s",
+                     publish_what(p), err.message);
+        goto out;
+    }
+    if (id && old && strcmp(old, body) == 0) {
+        log_msg(LOG_INFO, NULL, "%s %lld is up to date", publish_what(p), id);
+        p->comment_url = url;
+        url = NULL;
+        goto out;
+    }
+    if (p->dry_run) {
+        if (id)
+            log_msg(LOG_INFO, NULL, "would update %s %lld (%zu characters)",
+                    publish_what(p), id, md_length(body));
+        else
+            log_msg(LOG_INFO, NULL, "would create the %s (%zu characters)",
+                    publish_what(p), md_length(body));
+        p->comment_url = url;
+        url = NULL;
+        goto out;
+    }
+    if (publish_put(p, id, &body, &o, &err) != 0) {
+        publish_warn(p, "mlgate could not %s the %s: %s",
+                     id ? "update" : "create", publish_what(p), err.message);
+        goto out;
+    }
+    log_msg(LOG_INFO, NULL, "%s the %s (%zu characters)%s%s",
+            id ? "updated" : "created", publish_what(p),
+            md_length(body), p->comment_url ? ": " : "",
+            p->comment_url ? p->comment_url : "");
+out:
+    free(full_at);
+    free(body);
+    free(marker);
+    free(old);
+    free(url);
+}
+
+static const char *publish_state(int status)
+{
+    switch (status) {
+    case MLG_PASS:
+    case MLG_WARN:
+    case MLG_SKIP:
+        return "success"; /* WARN and SKIP do not block; the text says so */
+    case MLG_FAIL:
+        return "failure";
+    default:
+        return "error";
+    }
+}
+
+static void publish_statuses(struct publish *p)
+{
+    const char *target = p->comment_url ? p->comment_url :
+        (p->ctx->run_url && *p->ctx->run_url ? p->ctx->run_url : NULL);
+    int before = p->failed;
+    size_t i;
+
+    for (i = 0; i < p->rr->n; i++) {
+        const struct check_result *r = &p->rr->checks[i];
+        struct mlg_error err;
+        char *context = xasprintf("mlgate/%s", r->name);
+        char *text = xasprintf("%s: %s", result_status_name(r->status),
+                               r->summary);
+        char *masked = log_mask(text);
+        char *desc = md_cut(masked, PUBLISH_DESC_MAX);
+        const char *state = publish_state(r->status);
+        int rc = 0;
+
+        memset(&err, 0, sizeof err);
+        if (p->dry_run)
+            log_msg(LOG_INFO, NULL, "would set status %s = %s", context,
+                    state);
+        else
+            rc = forge_set_status(p->f, p->ctx->head_sha, context, state,
+                                  desc, target, now_mono() + PUBLISH_TIMEOUT,
+                                  &err);
+        free(context);
+        free(text);
+        free(masked);
+        free(desc);
+        if (rc == 0)
+            continue;
+        /* A token that may not write statuses fails them all alike: one
+         * warning and no more requests. */
+        if (err.kind != MLG_E_HTTP ||
+            (err.status >= 401 && err.status <= 404)) {
+            publish_warn(p, "mlgate could not set the commit statuses: %s",
+                         err.message);
+            break;
+        }
+        publish_warn(p, "mlgate could not set the commit status mlgate/%s: "
+                     "%s", r->name, err.message);
+    }
+    /* The statuses are one sink, however many of them failed. */
+    if (p->failed > before)
+        p->failed = before + 1;
+}
+
+static void publish_conf(const struct conf *c, const char **id, int *comment,
+                         int *status)
+{
+    const struct conf_section *sec = c ? conf_find(c, "report") : NULL;
+    const char *v;
+    int on;
+
+    *id = "mlgate";
+    *comment = PUBLISH_UPDATE;
+    *status = 1;
+    if ((v = conf_get(sec, "id")) != NULL && *v)
+        *id = v;
+    if ((v = conf_get(sec, "comment")) != NULL) {
+        if (strcmp(v, "off") == 0)
+            *comment = PUBLISH_OFF;
+        else if (strcmp(v, "new") == 0)
+            *comment = PUBLISH_NEW;
+    }
+    if ((v = conf_get(sec, "status")) != NULL && conf_parse_bool(v, &on) == 0)
+        *status = on;
+}
+
+int publish_run(const struct run_result *rr, const struct run_context *ctx,
+                const struct conf *c, struct forge *f, int dry_run)
+{
+    struct publish p;
+    const char *ga = getenv("GITHUB_ACTIONS");
+    int comment, status;
+
+    memset(&p, 0, sizeof p);
+    p.rr = rr;
+    p.ctx = ctx;
+    p.f = f;
+    p.dry_run = dry_run;
+    p.actions = ga && strcmp(ga, "true") == 0;
+    p.gitlab = f ? strcmp(forge_kind(f), "gitlab") == 0 :
+        (ctx->forge && strcmp(ctx->forge, "gitlab") == 0);
+    publish_conf(c, &p.id, &comment, &status);
+
+    publish_summary(&p);
+    publish_outputs(&p);
+    publish_annotations(&p);
+    if (!f && ((ctx->pr > 0 && comment != PUBLISH_OFF) || status))
+        log_msg(ctx->forge && strcmp(ctx->forge, "none") != 0 ? LOG_INFO :
+                LOG_DEBUG, NULL, "no forge client: no %s and no commit "
+                "statuses", publish_what(&p));
+    /* Push events have no PR: statuses and summary only. */
+    if (f && ctx->pr > 0 && comment != PUBLISH_OFF)
+        publish_comment(&p, comment);
+    if (f && status && ctx->head_sha && *ctx->head_sha)
+        publish_statuses(&p);
+    free(p.comment_url);
+    return p.failed;
+}

@@ -1,0 +1,21 @@
+/*
+ * publish.h - every sink of the one report (design §7): the job summary,
+ * GITHUB_OUTPUT, Actions annotations, the sticky PR/MR comment and the
+ * commit statuses.
+ */
+#ifndef MLG_PUBLISH_H
+#define MLG_PUBLISH_H
+
+#include "conf.h"
+#include "context.h"
+#include "forge.h"
+#include "result.h"
+
+/* Publish to every sink the context and conf enable.  f may be NULL (no
+ * forge configured).  Never changes the run's exit code; failures become
+ * ::warning:: lines / log warnings.  Returns the number of sinks that
+ * could not be written. */
+int publish_run(const struct run_result *rr, const struct run_context *ctx,
+                const struct conf *c, struct forge *f, int dry_run);
+
+#endif

@@ -1,0 +1,544 @@
+/*
+ * check_context.c - unit tests of the run context: every GitHub event
+ * payload kind (fork, deleted fork included), GitLab MR and merged-results
+ * pipelines, overrides and their precedence, and the one-line errors for
+ * missing or malformed input.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "util.h"
+
+#define SHA "3f9a1c2b7d4e5f60718293a4b5c6d7e8f9012345"
+#define BASE_SHA "9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b"
+#define OTHER "0123456789abcdef0123456789abcdef01234567"
+
+static const char *const ctx_vars[] = {
+    "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY",
+    "GITHUB_SERVER_URL", "GITHUB_RUN_ID", "GITHUB_API_URL", "GITHUB_SHA",
+    "GITHUB_REF_NAME", "GITHUB_ACTIONS", "GITLAB_CI",
+    "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
+    "CI_COMMIT_SHA", "CI_PROJECT_ID", "CI_PROJECT_PATH",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "CI_MERGE_REQUEST_PROJECT_ID",
+    "CI_PIPELINE_URL", "CI_API_V4_URL", "CI_SERVER_URL", "CI_PROJECT_URL",
+    "CI_COMMIT_REF_NAME", "CI_MERGE_REQUEST_SOURCE_PROJECT_PATH",
+    "CI_MERGE_REQUEST_SOURCE_PROJECT_URL",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_SHA",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "MLGATE_REPO", "MLGATE_PR", "MLGATE_SHA", "MLGATE_BRANCH",
+    "MLGATE_FORGE", "CI_PULL_REQUEST", "CI_COMMIT", "CI_REPO_OWNER",
+    "CI_REPO_NAME", NULL
+};
+
+static void clear_env(void)
+{
+    const char *const *v;
+
+    for (v = ctx_vars; *v; v++)
+        unsetenv(*v);
+}
+
+static char *fixture(const char *name)
+{
+    const char *src = getenv("MLG_SRCDIR");
+
+    return xasprintf("%s/tests/data/events/%s", src ? src : ".", name);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct buf b = { 0 };
+    char chunk[4096];
+    size_t n;
+
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return buf_take(&b);
+}
+
+/* context_load on a GitHub event fixture. */
+static int load_github(struct run_context *ctx, const char *event,
+                       const char *file, char *err, size_t errlen)
+{
+    char *path = fixture(file);
+    int rc;
+
+    clear_env();
+    setenv("GITHUB_ACTIONS", "true", 1);
+    setenv("GITHUB_EVENT_NAME", event, 1);
+    setenv("GITHUB_EVENT_PATH", path, 1);
+    setenv("GITHUB_REPOSITORY", "acme/ml-repo", 1);
+    setenv("GITHUB_SERVER_URL", "https://github.com", 1);
+    setenv("GITHUB_RUN_ID", "4242", 1);
+    setenv("GITHUB_API_URL", "https://api.github.com", 1);
+    /* On pull_request this is the merge commit: it must not be used. */
+    setenv("GITHUB_SHA", OTHER, 1);
+    setenv("GITHUB_REF_NAME", "main", 1);
+    rc = context_load(ctx, NULL, err, errlen);
+    free(path);
+    return rc;
+}
+
+START_TEST(test_pull_request)
+{
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(load_github(&ctx, "pull_request", "pull_request.json",
+                                 err, sizeof err), 0);
+    ck_assert_str_eq(ctx.forge, "github");
+    ck_assert_str_eq(ctx.event, "pull_request");
+    ck_assert_str_eq(ctx.repo, "acme/ml-repo");
+    ck_assert_int_eq(ctx.pr, 12);
+    ck_assert_str_eq(ctx.head_sha, SHA);
+    ck_assert_str_eq(ctx.head_ref, "feature-x");
+    ck_assert_str_eq(ctx.head_repo, "acme/ml-repo");
+    ck_assert_str_eq(ctx.head_clone_url,
+                     "https://github.com/acme/ml-repo.git");
+    ck_assert_str_eq(ctx.base_ref, "main");
+    ck_assert_str_eq(ctx.base_sha, BASE_SHA);
+    ck_assert_int_eq(ctx.is_fork, 0);
+    ck_assert_int_eq(ctx.head_repo_deleted, 0);
+    ck_assert_int_eq(ctx.needs_pr_lookup, 0);
+    ck_assert_str_eq(ctx.run_url,
+                     "https://github.com/acme/ml-repo/actions/runs/4242");
+    ck_assert_str_eq(ctx.api_url, "https://api.github.com");
+    ck_assert_str_eq(ctx.server_url, "https://github.com");
+    ck_assert_str_eq(ctx.project_id, "");
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_fork)
+{
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(load_github(&ctx, "pull_request",
+                                 "pull_request_fork.json", err, sizeof err),
+                     0);
+    ck_assert_int_eq(ctx.is_fork, 1);
+    ck_assert_int_eq(ctx.head_repo_deleted, 0);
+    ck_assert_str_eq(ctx.head_repo, "contrib/ml-repo");
+    ck_assert_str_eq(ctx.head_clone_url,
+                     "https://github.com/contrib/ml-repo.git");
+    ck_assert_str_eq(ctx.repo, "acme/ml-repo");
+    ck_assert_str_eq(ctx.head_sha, SHA);
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_fork_same_name_other_owner)
+{
+    /* Same full_name text but a different owner id: still a fork. */
+    static const char payload[] =
+        "{\"number\":3,\"pull_request\":{\"number\":3,"
+        "\"head\":{\"sha\":\"" SHA "\",\"ref\":\"x\",\"repo\":{"
+        "\"full_name\":\"acme/ml-repo\",\"owner\":{\"id\":2}}},"
+        "\"base\":{\"ref\":\"main\",\"repo\":{\"full_name\":\"acme/ml-repo\","
+        "\"owner\":{\"id\":1}}}}}";
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(context_from_github_event(&ctx, "pull_request", payload,
+                                               strlen(payload), err,
+                                               sizeof err), 0);
+    ck_assert_int_eq(ctx.is_fork, 1);
+    ck_assert_int_eq(ctx.pr, 3);
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_deleted_fork)
+{
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(load_github(&ctx, "pull_request",
+                                 "pull_request_deleted_fork.json", err,
+                                 sizeof err), 0);
+    ck_assert_int_eq(ctx.is_fork, 1);
+    ck_assert_int_eq(ctx.head_repo_deleted, 1);
+    ck_assert_str_eq(ctx.head_clone_url, "");
+    ck_assert_str_eq(ctx.head_repo, "");
+    ck_assert_str_eq(ctx.head_sha, SHA);
+    ck_assert_int_eq(ctx.pr, 12);
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_pull_request_target)
+{
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(load_github(&ctx, "pull_request_target",
+                                 "pull_request_target.json", err,
+                                 sizeof err), 0);
+    ck_assert_str_eq(ctx.event, "pull_request_target");
+    ck_assert_str_eq(ctx.head_sha, SHA);
+    ck_assert_int_eq(ctx.is_fork, 1);
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_push)
+{
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(load_github(&ctx, "push", "push.json", err,
+                                 sizeof err), 0);
+    ck_assert_str_eq(ctx.event, "push");
+    ck_assert_int_eq(ctx.pr, 0);
+    ck_assert_int_eq(ctx.needs_pr_lookup, 0);
+    ck_assert_str_eq(ctx.head_sha, SHA); /* "after", not GITHUB_SHA */
+    ck_assert_str_eq(ctx.head_ref, "main");
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_issue_comment)
+{
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(load_github(&ctx, "issue_comment", "issue_comment.json",
+                                 err, sizeof err), 0);
+    ck_assert_int_eq(ctx.pr, 12);
+    ck_assert_int_eq(ctx.needs_pr_lookup, 1);
+    ck_assert_str_eq(ctx.head_sha, "");
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_issue_comment_not_pr)
+{
+    static const char payload[] =
+        "{\"issue\":{\"number\":5,\"pull_request\":null},"
+        "\"repository\":{\"full_name\":\"acme/ml-repo\"}}";
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(context_from_github_event(&ctx, "issue_comment",
+                                               payload, strlen(payload), err,
+                                               sizeof err), 0);
+    ck_assert_int_eq(ctx.pr, 0);
+    ck_assert_int_eq(ctx.needs_pr_lookup, 0);
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_workflow_dispatch)
+{
+    struct run_context ctx;
+    char err[256];
+
+    ck_assert_int_eq(load_github(&ctx, "workflow_dispatch",
+                                 "workflow_dispatch.json", err, sizeof err),
+                     0);
+    ck_assert_int_eq(ctx.pr, 0);
+    ck_assert_str_eq(ctx.head_sha, OTHER); /* GITHUB_SHA here */
+    ck_assert_str_eq(ctx.head_ref, "main");
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_gitlab_mr)
+{
+    struct run_context ctx;
+    char err[256];
+
+    clear_env();
+    setenv("GITLAB_CI", "true", 1);
+    setenv("CI_MERGE_REQUEST_IID", "7", 1);
+    setenv("CI_COMMIT_SHA", SHA, 1);
+    setenv("CI_PROJECT_ID", "42", 1);
+    setenv("CI_PROJECT_PATH", "acme/ml-repo", 1);
+    setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "feature-x", 1);
+    setenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main", 1);
+    setenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "42", 1);
+    setenv("CI_MERGE_REQUEST_PROJECT_ID", "42", 1);
+    setenv("CI_PIPELINE_URL", "https://gitlab.example.com/p/-/pipelines/9",
+           1);
+    setenv("CI_API_V4_URL", "https://gitlab.example.com/api/v4", 1);
+    setenv("CI_SERVER_URL", "https://gitlab.example.com", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
+    ck_assert_str_eq(ctx.forge, "gitlab");
+    ck_assert_str_eq(ctx.event, "merge_request");
+    ck_assert_int_eq(ctx.pr, 7);
+    ck_assert_str_eq(ctx.head_sha, SHA);
+    ck_assert_str_eq(ctx.project_id, "42");
+    ck_assert_str_eq(ctx.repo, "acme/ml-repo");
+    ck_assert_str_eq(ctx.head_ref, "feature-x");
+    ck_assert_str_eq(ctx.base_ref, "main");
+    ck_assert_int_eq(ctx.is_fork, 0);
+    ck_assert_str_eq(ctx.run_url,
+                     "https://gitlab.example.com/p/-/pipelines/9");
+    ck_assert_str_eq(ctx.api_url, "https://gitlab.example.com/api/v4");
+    context_free(&ctx);
+
+    /* Merged results: CI_COMMIT_SHA is the merge commit; from a fork. */
+    setenv("CI_COMMIT_SHA", OTHER, 1);
+    setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", SHA, 1);
+    setenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "77", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
+    ck_assert_str_eq(ctx.head_sha, SHA);
+    ck_assert_int_eq(ctx.is_fork, 1);
+    context_free(&ctx);
+
+    setenv("CI_MERGE_REQUEST_IID", "seven", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "CI_MERGE_REQUEST_IID") != NULL, "%s", err);
+    context_free(&ctx);
+    clear_env();
+}
+END_TEST
+
+START_TEST(test_overrides)
+{
+    struct run_context ctx;
+    struct context_overrides ov;
+    char err[256];
+
+    clear_env();
+    /* Generic CI variables are the lowest source. */
+    setenv("CI_REPO_OWNER", "someone", 1);
+    setenv("CI_REPO_NAME", "else", 1);
+    setenv("CI_PULL_REQUEST", "https://ci.example.org/pr/5", 1);
+    setenv("CI_COMMIT", OTHER, 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
+    ck_assert_str_eq(ctx.repo, "someone/else");
+    ck_assert_int_eq(ctx.pr, 5);
+    ck_assert_str_eq(ctx.head_sha, OTHER);
+    ck_assert_str_eq(ctx.forge, "github");
+    ck_assert_str_eq(ctx.event, "manual");
+    context_free(&ctx);
+
+    /* MLGATE_* beat them, field by field. */
+    setenv("MLGATE_REPO", "acme/ml-repo", 1);
+    setenv("MLGATE_PR", "12", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
+    ck_assert_str_eq(ctx.repo, "acme/ml-repo");
+    ck_assert_int_eq(ctx.pr, 12);
+    ck_assert_str_eq(ctx.head_sha, OTHER);
+    context_free(&ctx);
+
+    /* The command line beats MLGATE_*. */
+    memset(&ov, 0, sizeof ov);
+    ov.sha = "3F9A1C2B7D4E5F60718293A4B5C6D7E8F9012345";
+    ov.branch = "feature-x";
+    ov.pr = 13;
+    ck_assert_int_eq(context_load(&ctx, &ov, err, sizeof err), 0);
+    ck_assert_str_eq(ctx.head_sha, SHA); /* normalised to lower case */
+    ck_assert_str_eq(ctx.head_ref, "feature-x");
+    ck_assert_int_eq(ctx.pr, 13);
+    ck_assert_str_eq(ctx.repo, "acme/ml-repo");
+    context_free(&ctx);
+
+    /* A PR without a head needs the lookup. */
+    unsetenv("CI_COMMIT");
+    memset(&ov, 0, sizeof ov);
+    ck_assert_int_eq(context_load(&ctx, &ov, err, sizeof err), 0);
+    ck_assert_int_eq(ctx.needs_pr_lookup, 1);
+    context_free(&ctx);
+
+    /* Overrides also beat a GitHub payload. */
+    ck_assert_int_eq(load_github(&ctx, "pull_request", "pull_request.json",
+                                 err, sizeof err), 0);
+    context_free(&ctx);
+    setenv("MLGATE_SHA", OTHER, 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
+    ck_assert_str_eq(ctx.head_sha, OTHER);
+    ck_assert_int_eq(ctx.pr, 12);
+    context_free(&ctx);
+    clear_env();
+}
+END_TEST
+
+START_TEST(test_nothing)
+{
+    struct run_context ctx;
+    char err[256];
+
+    clear_env();
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
+    ck_assert_str_eq(ctx.forge, "none");
+    ck_assert_str_eq(ctx.repo, "");
+    ck_assert_str_eq(ctx.head_sha, "");
+    ck_assert_str_eq(ctx.run_url, "");
+    ck_assert_int_eq(ctx.pr, 0);
+    context_free(&ctx);
+}
+END_TEST
+
+START_TEST(test_bad_overrides)
+{
+    struct run_context ctx;
+    struct context_overrides ov;
+    char err[256];
+
+    clear_env();
+    memset(&ov, 0, sizeof ov);
+    ov.sha = "3f9a1c2";
+    ck_assert_int_eq(context_load(&ctx, &ov, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "--sha") && strstr(err, "40-hex"), "%s", err);
+    context_free(&ctx);
+
+    ov.sha = NULL;
+    ov.repo = "no-slash";
+    ck_assert_int_eq(context_load(&ctx, &ov, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "--repo") != NULL, "%s", err);
+    context_free(&ctx);
+
+    setenv("MLGATE_PR", "twelve", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "MLGATE_PR") != NULL, "%s", err);
+    context_free(&ctx);
+
+    clear_env();
+    setenv("MLGATE_SHA", "zz9a1c2b7d4e5f60718293a4b5c6d7e8f9012345", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "MLGATE_SHA") != NULL, "%s", err);
+    context_free(&ctx);
+    clear_env();
+}
+END_TEST
+
+START_TEST(test_malformed_payload)
+{
+    struct run_context ctx;
+    char err[512], *path = fixture("malformed.json");
+
+    ck_assert_int_eq(load_github(&ctx, "pull_request", "malformed.json", err,
+                                 sizeof err), -1);
+    ck_assert_msg(strstr(err, "GITHUB_EVENT_PATH") &&
+                  strstr(err, path) && strstr(err, "not valid JSON"),
+                  "%s", err);
+    ck_assert_ptr_null(strchr(err, '\n'));
+    context_free(&ctx);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    struct run_context ctx;
+    char err[512];
+
+    ck_assert_int_eq(load_github(&ctx, "pull_request", "no-such-file.json",
+                                 err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "GITHUB_EVENT_PATH (") &&
+                  strstr(err, "no-such-file.json"), "%s", err);
+    context_free(&ctx);
+
+    clear_env();
+    setenv("GITHUB_EVENT_NAME", "pull_request", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "GITHUB_EVENT_PATH is not set") != NULL,
+                  "%s", err);
+    context_free(&ctx);
+    clear_env();
+}
+END_TEST
+
+START_TEST(test_missing_fields)
+{
+    char *path = fixture("pull_request.json");
+    size_t len;
+    char *text = slurp(path, &len);
+    char *cut, err[512];
+    const char *tmpl;
+    struct run_context ctx;
+
+    /* Take head.sha out of a real payload. */
+    cut = strstr(text, "\"sha\": \"" SHA "\"");
+    ck_assert_ptr_nonnull(cut);
+    memcpy(cut, "\"shx\"", 5);
+    ck_assert_int_eq(context_from_github_event(&ctx, "pull_request", text,
+                                               len, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "pull_request.head.sha missing") != NULL, "%s",
+                  err);
+    context_free(&ctx);
+
+    tmpl = "{\"number\": 1}";
+    ck_assert_int_eq(context_from_github_event(&ctx, "pull_request", tmpl,
+                                               strlen(tmpl), err,
+                                               sizeof err), -1);
+    ck_assert_msg(strstr(err, "pull_request missing") != NULL, "%s", err);
+    context_free(&ctx);
+
+    tmpl = "{\"pull_request\": {\"head\": {\"sha\": \"abc\"}}}";
+    ck_assert_int_eq(context_from_github_event(&ctx, "pull_request", tmpl,
+                                               strlen(tmpl), err,
+                                               sizeof err), -1);
+    ck_assert_msg(strstr(err, "pull_request.head.sha") &&
+                  strstr(err, "40-hex"), "%s", err);
+    context_free(&ctx);
+
+    tmpl = "{\"issue\": {}}";
+    ck_assert_int_eq(context_from_github_event(&ctx, "issue_comment", tmpl,
+                                               strlen(tmpl), err,
+                                               sizeof err), -1);
+    ck_assert_msg(strstr(err, "issue.number missing") != NULL, "%s", err);
+    context_free(&ctx);
+
+    tmpl = "[1, 2]";
+    ck_assert_int_eq(context_from_github_event(&ctx, "push", tmpl,
+                                               strlen(tmpl), err,
+                                               sizeof err), -1);
+    ck_assert_msg(strstr(err, "not a JSON object") != NULL, "%s", err);
+    context_free(&ctx);
+    free(text);
+    free(path);
+}
+END_TEST
+
+static Suite *context_suite(void)
+{
+    Suite *s = suite_create("context");
+    TCase *core = tcase_create("core");
+    TCase *errors = tcase_create("errors");
+
+    tcase_add_test(core, test_pull_request);
+    tcase_add_test(core, test_fork);
+    tcase_add_test(core, test_fork_same_name_other_owner);
+    tcase_add_test(core, test_deleted_fork);
+    tcase_add_test(core, test_pull_request_target);
+    tcase_add_test(core, test_push);
+    tcase_add_test(core, test_issue_comment);
+    tcase_add_test(core, test_issue_comment_not_pr);
+    tcase_add_test(core, test_workflow_dispatch);
+    tcase_add_test(core, test_gitlab_mr);
+    tcase_add_test(core, test_overrides);
+    tcase_add_test(core, test_nothing);
+    suite_add_tcase(s, core);
+    tcase_add_test(errors, test_bad_overrides);
+    tcase_add_test(errors, test_malformed_payload);
+    tcase_add_test(errors, test_missing_file);
+    tcase_add_test(errors, test_missing_fields);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(context_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,237 @@
+/*
+ * check_loader.c - tests of plugin lookup, dlopen and every ABI refusal,
+ * against real test plugins built as shared objects.
+ */
+#include <config.h>
+
+#include "core_util.h"
+#include "loader.h"
+#include "util.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char err[2048];
+
+/* Open test plugin NAME; on refusal err holds the message. */
+static struct plugin *open_test(const char *name, char **path)
+{
+    *path = cu_plugin(name);
+    err[0] = '\0';
+    return loader_open(*path, err, sizeof(err));
+}
+
+/* err equals "PATH: rest". */
+static void ck_refusal(const char *path, const char *rest)
+{
+    char *want = xasprintf("%s: %s", path, rest);
+
+    ck_assert_str_eq(err, want);
+    free(want);
+}
+
+START_TEST(test_good)
+{
+    char *path;
+    struct plugin *p = open_test("good", &path);
+
+    ck_assert_msg(p != NULL, "%s", err);
+    ck_assert_str_eq(p->path, path);
+    ck_assert_str_eq(p->d.name, "good");
+    ck_assert_str_eq(p->d.version, "1.0");
+    ck_assert_str_eq(p->d.description, "a check that passes");
+    ck_assert_uint_eq(p->d.abi_major, MLG_ABI_MAJOR);
+    ck_assert_ptr_nonnull(p->d.run);
+    ck_assert_ptr_nonnull(p->d.init);
+    ck_assert_ptr_null(p->d.fini);
+    ck_assert_str_eq(p->d.options[0].name, "message");
+    ck_assert_str_eq(p->d.options[0].def, "all good");
+    loader_free(p);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_major_mismatch)
+{
+    char *path;
+    char *want;
+
+    ck_assert_ptr_null(open_test("abi_major", &path));
+    want = xasprintf("plugin ABI %d.0 is not compatible with this mlgate "
+                     "(ABI %d.%d): major version differs",
+                     MLG_ABI_MAJOR + 1, MLG_ABI_MAJOR, MLG_ABI_MINOR);
+    ck_refusal(path, want);
+    free(want);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_newer_minor)
+{
+    char *path;
+    char *want;
+
+    ck_assert_ptr_null(open_test("abi_minor", &path));
+    want = xasprintf("plugin needs ABI %d.%d, this mlgate provides %d.%d "
+                     "(minor newer)", MLG_ABI_MAJOR, MLG_ABI_MINOR + 3,
+                     MLG_ABI_MAJOR, MLG_ABI_MINOR);
+    ck_refusal(path, want);
+    free(want);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_short_size)
+{
+    char *path;
+    char *want;
+
+    ck_assert_ptr_null(open_test("short_size", &path));
+    want = xasprintf("descriptor struct_size 24 is smaller than the %d.%d "
+                     "minimum %zu", MLG_ABI_MAJOR, MLG_ABI_MINOR,
+                     offsetof(struct mlg_plugin, reserved));
+    ck_refusal(path, want);
+    free(want);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_no_entry)
+{
+    char *path;
+    char *prefix;
+
+    ck_assert_ptr_null(open_test("no_entry", &path));
+    prefix = xasprintf("%s: no mlg_plugin_entry symbol (", path);
+    ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "%s", err);
+    /* dlerror's text is kept: it names the symbol. */
+    ck_assert_ptr_nonnull(strstr(err + strlen(prefix),
+                                 "mlg_plugin_entry"));
+    free(prefix);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_null_run)
+{
+    char *path;
+
+    ck_assert_ptr_null(open_test("null_run", &path));
+    ck_refusal(path, "run callback is NULL");
+    free(path);
+}
+END_TEST
+
+START_TEST(test_dlopen_failure)
+{
+    char *dir = cu_tmpdir();
+    char *path = cu_write(dir, "junk.so", "this is not an ELF file\n");
+    char *prefix = xasprintf("%s: cannot load: ", path);
+
+    ck_assert_ptr_null(loader_open(path, err, sizeof(err)));
+    ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "%s", err);
+    /* dlerror() names the file too. */
+    ck_assert_ptr_nonnull(strstr(err + strlen(prefix), "junk.so"));
+    free(prefix);
+    free(path);
+    path = xasprintf("%s/missing.so", dir);
+    ck_assert_ptr_null(loader_open(path, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "cannot load"));
+    free(path);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_find)
+{
+    char *pdir = cu_plugin_dir();
+    char *dir = cu_tmpdir();
+    char *want = cu_plugin("good");
+    char *got, *env;
+
+    unsetenv("MLGATE_PLUGIN_PATH");
+    got = loader_find("good", pdir, err, sizeof(err));
+    ck_assert_msg(got != NULL, "%s", err);
+    ck_assert_str_eq(got, want);
+    free(got);
+    /* MLGATE_PLUGIN_PATH, after an empty and a missing entry. */
+    env = xasprintf("::%s/nowhere:%s", dir, pdir);
+    setenv("MLGATE_PLUGIN_PATH", env, 1);
+    got = loader_find("good", dir, err, sizeof(err));
+    ck_assert_msg(got != NULL, "%s", err);
+    ck_assert_str_eq(got, want);
+    free(got);
+    /* A value with '/' is a path. */
+    got = loader_find(want, NULL, err, sizeof(err));
+    ck_assert_str_eq(got, want);
+    free(got);
+    unsetenv("MLGATE_PLUGIN_PATH");
+    ck_assert_ptr_null(loader_find("nosuch", dir, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "plugin 'nosuch' not found: no "
+                                 "nosuch.so in "));
+    ck_assert_ptr_nonnull(strstr(err, dir));
+    ck_assert_ptr_nonnull(strstr(err, PLUGINDIR));
+    ck_assert_ptr_null(loader_find("./nosuch.so", NULL, err, sizeof(err)));
+    ck_assert_str_eq(err, "./nosuch.so: plugin file not found or not "
+                     "readable");
+    free(env);
+    free(want);
+    free(pdir);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(test_dirs_order)
+{
+    char **d;
+
+    setenv("MLGATE_PLUGIN_PATH", "/a:/b", 1);
+    d = loader_dirs("/first");
+    ck_assert_str_eq(d[0], "/first");
+    ck_assert_str_eq(d[1], "/a");
+    ck_assert_str_eq(d[2], "/b");
+    ck_assert_str_eq(d[3], PLUGINDIR);
+    ck_assert_ptr_null(d[4]);
+    loader_dirs_free(d);
+    unsetenv("MLGATE_PLUGIN_PATH");
+    d = loader_dirs(NULL);
+    ck_assert_str_eq(d[0], PLUGINDIR);
+    ck_assert_ptr_null(d[1]);
+    loader_dirs_free(d);
+}
+END_TEST
+
+static Suite *loader_suite(void)
+{
+    Suite *s = suite_create("loader");
+    TCase *core = tcase_create("core");
+    TCase *errors = tcase_create("errors");
+
+    tcase_add_test(core, test_good);
+    tcase_add_test(core, test_find);
+    tcase_add_test(core, test_dirs_order);
+    tcase_add_test(errors, test_major_mismatch);
+    tcase_add_test(errors, test_newer_minor);
+    tcase_add_test(errors, test_short_size);
+    tcase_add_test(errors, test_no_entry);
+    tcase_add_test(errors, test_null_run);
+    tcase_add_test(errors, test_dlopen_failure);
+    suite_add_tcase(s, core);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(loader_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,992 @@
+/*
+ * check_publish.c - tests of every publishing sink: the GitHub Actions
+ * files and annotations locally, and the sticky comment and commit
+ * statuses against mlgate-sandbox (GitHub and GitLab).
+ */
+#include <config.h>
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+#include "context.h"
+#include "forge.h"
+#include "log.h"
+#include "markdown.h"
+#include "publish.h"
+#include "result.h"
+#include "sbx.h"
+#include "util.h"
+
+#define SHA "3f9a1c2b7d4e5f60718293a4b5c6d7e8f9012345"
+#define MARKER "<!-- mlgate:mlgate -->"
+#define HOSTILE "a|b</details><!-- mlgate:mlgate -->"
+#define RUN_URL "https://github.com/acme/ml-repo/actions/runs/99"
+
+/* ---- fixtures ---- */
+
+static struct check_result *add_check(struct run_result *rr,
+                                      const char *name, int status,
+                                      const char *summary,
+                                      const char *details)
+{
+    struct check_result *r;
+
+    rr->checks = xrealloc(rr->checks, (rr->n + 1) * sizeof *rr->checks);
+    r = &rr->checks[rr->n++];
+    memset(r, 0, sizeof *r);
+    r->name = xstrdup(name);
+    r->plugin = xstrdup(name);
+    r->status = status;
+    r->summary = xstrdup(summary);
+    r->details = xstrdup(details);
+    r->duration = 1.5;
+    result_finish(rr);
+    return r;
+}
+
+static void happy(struct run_result *rr)
+{
+    memset(rr, 0, sizeof *rr);
+    add_check(rr, "stats", MLG_PASS, "task cicd_test found",
+              "| Title | Series | Last |\n| --- | --- | --- |\n"
+              "| Performance Metric | Series 1 | 98 |\n");
+    add_check(rr, "compare", MLG_PASS, "98 >= best 90", "best moved\n");
+    add_check(rr, "remote", MLG_PASS, "3 iterations", "");
+}
+
+static void set_status(struct run_result *rr, size_t i, int status,
+                       const char *summary)
+{
+    rr->checks[i].status = status;
+    free(rr->checks[i].summary);
+    rr->checks[i].summary = xstrdup(summary);
+    result_finish(rr);
+}
+
+static void ctx_github(struct run_context *ctx, const struct sbx *s, long pr)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->forge = xstrdup("github");
+    ctx->event = xstrdup(pr ? "pull_request" : "push");
+    ctx->repo = xstrdup("acme/ml-repo");
+    ctx->project_id = xstrdup("");
+    ctx->pr = pr;
+    ctx->head_sha = xstrdup(SHA);
+    ctx->head_ref = xstrdup("feature-x");
+    ctx->head_repo = xstrdup("acme/ml-repo");
+    ctx->head_clone_url = xstrdup("https://github.com/acme/ml-repo.git");
+    ctx->base_ref = xstrdup("main");
+    ctx->base_sha = xstrdup("");
+    ctx->run_url = xstrdup(RUN_URL);
+    ctx->api_url = xstrdup(s ? s->github_api : "");
+    ctx->server_url = xstrdup("https://github.com");
+}
+
+/* The context of a GitLab merge-request pipeline, read from GitLab's
+ * own variables by context_load(). */
+static void ctx_gitlab(struct run_context *ctx)
+{
+    char err[256];
+
+    unsetenv("GITHUB_ACTIONS");
+    unsetenv("GITHUB_EVENT_NAME");
+    unsetenv("GITHUB_EVENT_PATH");
+    setenv("GITLAB_CI", "true", 1);
+    setenv("CI_PIPELINE_SOURCE", "merge_request_event", 1);
+    setenv("CI_SERVER_URL", "https://gitlab.example.com", 1);
+    setenv("CI_PROJECT_ID", "42", 1);
+    setenv("CI_PROJECT_PATH", "acme/ml-repo", 1);
+    setenv("CI_PROJECT_URL", "https://gitlab.example.com/acme/ml-repo", 1);
+    setenv("CI_MERGE_REQUEST_IID", "7", 1);
+    setenv("CI_MERGE_REQUEST_PROJECT_ID", "42", 1);
+    setenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "42", 1);
+    setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "feature-x", 1);
+    setenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main", 1);
+    setenv("CI_COMMIT_SHA", SHA, 1);
+    setenv("CI_PIPELINE_URL", "https://gitlab.example.com/acme/ml-repo/-/"
+           "pipelines/5", 1);
+    ck_assert_msg(context_load(ctx, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(ctx->forge, "gitlab");
+    ck_assert_int_eq(ctx->pr, 7);
+}
+
+static void conf_from(struct conf *c, const char *text)
+{
+    char err[256];
+
+    memset(c, 0, sizeof *c);
+    ck_assert_msg(conf_parse_string("test.conf", text, c, err,
+                                    sizeof err) == 0, "conf: %s", err);
+}
+
+/* A private directory under $TMPDIR (distcheck: not the source dir). */
+static char *tmp_dir(void)
+{
+    const char *t = getenv("TMPDIR");
+    char *d = xasprintf("%s/check_publish.XXXXXX", t && *t ? t : "/tmp");
+
+    ck_assert_ptr_nonnull(mkdtemp(d));
+    return d;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct buf b = {0};
+    char chunk[65536];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
+    fclose(f);
+    return buf_take(&b);
+}
+
+/* Capture what publish_run prints on stdout (annotations, warnings). */
+struct cap {
+    int saved;
+    char *path;
+};
+
+static void cap_begin(struct cap *c, const char *dir)
+{
+    int fd;
+
+    c->path = xasprintf("%s/stdout", dir);
+    fflush(stdout);
+    c->saved = dup(1);
+    fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 1);
+    close(fd);
+}
+
+static char *cap_end(struct cap *c)
+{
+    char *s;
+
+    fflush(stdout);
+    dup2(c->saved, 1);
+    close(c->saved);
+    s = slurp(c->path);
+    free(c->path);
+    return s ? s : xstrdup("");
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    const char *p;
+
+    for (p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void start(struct sbx *s, const char *scenario)
+{
+    ck_assert_msg(sbx_start(s, scenario, NULL) == 0,
+                  "sandbox did not start on %s", scenario);
+    sbx_export_env(s);
+    /* The sandbox's URLs are loopback; local runs are not in Actions
+     * unless a test says so. */
+    unsetenv("GITHUB_ACTIONS");
+    unsetenv("GITHUB_OUTPUT");
+    unsetenv("GITHUB_STEP_SUMMARY");
+}
+
+static struct forge *forge_for(const struct run_context *ctx,
+                               const struct conf *c)
+{
+    struct mlg_error err;
+    struct forge *f;
+
+    memset(&err, 0, sizeof err);
+    f = forge_new(ctx, c, &err);
+    ck_assert_msg(f != NULL, "forge_new: %s", err.message);
+    return f;
+}
+
+/* The PR's comments in the sandbox state (borrowed from *st). */
+static const cJSON *gh_comments(const struct sbx *s, cJSON **st)
+{
+    *st = sbx_state(s);
+    ck_assert_ptr_nonnull(*st);
+    return cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(*st, "github"), "comments"),
+        "acme/ml-repo#12");
+}
+
+static int comments_with_marker(const cJSON *comments, const char *marker)
+{
+    const cJSON *c;
+    int n = 0;
+
+    cJSON_ArrayForEach(c, comments) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(c, "body");
+
+        n += cJSON_IsString(b) && strstr(b->valuestring, marker) != NULL;
+    }
+    return n;
+}
+
+static const char *marked_body(const cJSON *comments, const char *marker)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, comments) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(c, "body");
+
+        if (cJSON_IsString(b) && strstr(b->valuestring, marker))
+            return b->valuestring;
+    }
+    return NULL;
+}
+
+static const cJSON *statuses_of(cJSON *st, const char *forge)
+{
+    return cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(st, forge), "statuses"), SHA);
+}
+
+static int count_status_contexts(const cJSON *sts, const char *prefix)
+{
+    const cJSON *e;
+    int n = 0;
+
+    cJSON_ArrayForEach(e, sts) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "context");
+
+        if (!c) /* GitLab calls it "name" */
+            c = cJSON_GetObjectItemCaseSensitive(e, "name");
+
+        n += cJSON_IsString(c) &&
+            strncmp(c->valuestring, prefix, strlen(prefix)) == 0;
+    }
+    return n;
+}
+
+/* ---- local sinks: GitHub Actions files and annotations ---- */
+
+START_TEST(actions_files_and_annotations)
+{
+    struct run_result rr;
+    struct run_context ctx;
+    struct check_result *r;
+    struct cap cap;
+    char *dir = tmp_dir(), *out_path, *sum_path, *text, *std, *p;
+    FILE *fp;
+
+    happy(&rr);
+    set_status(&rr, 1, MLG_FAIL, "80 < best 90: 100% worse\nsecond line");
+    set_status(&rr, 2, MLG_WARN, "no worker watches default");
+    r = &rr.checks[1];
+    r->outputs = xcalloc(2, sizeof *r->outputs);
+    r->outputs[0].key = xstrdup("value");
+    r->outputs[0].value = xstrdup("80");
+    r->outputs[1].key = xstrdup("chart");
+    r->outputs[1].value = xstrdup("line 1\nline 2");
+    r->noutputs = 2;
+    r->annots = xcalloc(1, sizeof *r->annots);
+    r->annots[0].level = MLG_ANNOT_ERROR;
+    r->annots[0].file = xstrdup("src/a,b:c.py");
+    r->annots[0].line = 7;
+    r->annots[0].message = xstrdup("bad\nvalue");
+    r->nannots = 1;
+    ctx_github(&ctx, NULL, 12);
+
+    out_path = xasprintf("%s/output", dir);
+    sum_path = xasprintf("%s/summary", dir);
+    fp = fopen(sum_path, "w");
+    fputs("earlier step\n", fp);
+    fclose(fp);
+    setenv("GITHUB_ACTIONS", "true", 1);
+    setenv("GITHUB_OUTPUT", out_path, 1);
+    setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
+
+    cap_begin(&cap, dir);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0), 0);
+    std = cap_end(&cap);
+
+    text = slurp(out_path);
+    ck_assert_ptr_nonnull(text);
+    {
+        static const char head[] = "status=fail\nstats=pass\ncompare=fail\n"
+            "compare-value=80\ncompare-chart<<ghadelimiter_";
+
+        ck_assert_msg(strncmp(text, head, strlen(head)) == 0,
+                      "GITHUB_OUTPUT:\n%s", text);
+    }
+    p = strstr(text, "compare-chart<<") + strlen("compare-chart<<");
+    ck_assert_uint_eq(strcspn(p, "\n"), strlen("ghadelimiter_") + 32);
+    ck_assert_uint_eq(strspn(p + 13, "0123456789abcdef"), 32);
+    {
+        char *delim = xstrndup(p, strcspn(p, "\n"));
+        char *tail = xasprintf("\nline 1\nline 2\n%s\nremote=warn\n", delim);
+
+        ck_assert_ptr_nonnull(strstr(text, tail));
+        free(tail);
+        free(delim);
+    }
+    free(text);
+
+    text = slurp(sum_path);
+    {
+        static const char head[] = "earlier step\n\xe2\x9d\x8c **mlgate: 1 "
+            "failed, 1 warning, 1 passed**\n";
+
+        ck_assert_msg(strncmp(text, head, strlen(head)) == 0,
+                      "summary:\n%.200s", text);
+    }
+    ck_assert_uint_eq(count(text, MARKER), 1);
+    free(text);
+
+    ck_assert_ptr_nonnull(strstr(std, "::error title=mlgate compare::80 < "
+                                      "best 90: 100%25 worse%0Asecond "
+                                      "line\n"));
+    ck_assert_ptr_nonnull(strstr(std, "::warning title=mlgate remote::no "
+                                      "worker watches default\n"));
+    ck_assert_ptr_nonnull(strstr(std, "::error file=src/a%2Cb%3Ac.py,line=7,"
+                                      "title=mlgate compare::bad%0Avalue\n"));
+    ck_assert_ptr_null(strstr(std, "title=mlgate stats"));
+    free(std);
+    free(out_path);
+    free(sum_path);
+    free(dir);
+    context_free(&ctx);
+    run_result_free(&rr);
+}
+END_TEST
+
+START_TEST(not_in_actions_writes_no_files)
+{
+    struct run_result rr;
+    struct run_context ctx;
+    struct cap cap;
+    char *dir = tmp_dir(), *out_path, *std;
+
+    happy(&rr);
+    set_status(&rr, 0, MLG_FAIL, "no task");
+    ctx_github(&ctx, NULL, 12);
+    out_path = xasprintf("%s/output", dir);
+    unsetenv("GITHUB_ACTIONS");
+    setenv("GITHUB_OUTPUT", out_path, 1);
+    cap_begin(&cap, dir);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0), 0);
+    std = cap_end(&cap);
+    ck_assert_int_ne(access(out_path, F_OK), 0);
+    ck_assert_ptr_null(strstr(std, "::error"));
+    free(std);
+    free(out_path);
+    free(dir);
+    context_free(&ctx);
+    run_result_free(&rr);
+}
+END_TEST
+
+/* The job summary gets the whole report even when the comment is shed. */
+START_TEST(summary_is_unshed)
+{
+    struct run_result rr;
+    struct run_context ctx;
+    char *dir = tmp_dir(), *sum_path, *text, *big;
+
+    memset(&rr, 0, sizeof rr);
+    big = xmalloc(70001);
+    memset(big, 'x', 70000);
+    big[70000] = '\0';
+    add_check(&rr, "big", MLG_PASS, "big", big);
+    ctx_github(&ctx, NULL, 0);
+    sum_path = xasprintf("%s/summary", dir);
+    setenv("GITHUB_ACTIONS", "true", 1);
+    unsetenv("GITHUB_OUTPUT");
+    setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0), 0);
+    text = slurp(sum_path);
+    ck_assert_ptr_nonnull(strstr(text, big));
+    ck_assert_ptr_null(strstr(text, "details omitted"));
+    free(text);
+    free(big);
+    free(sum_path);
+    free(dir);
+    context_free(&ctx);
+    run_result_free(&rr);
+}
+END_TEST
+
+/* GitHub shows 1 MiB of a step summary: a larger report is shed to fit,
+ * what the step wrote before is kept. */
+START_TEST(summary_capped_at_1mib)
+{
+    struct run_result rr;
+    struct run_context ctx;
+    char *dir = tmp_dir(), *sum_path, *text, *big;
+    size_t n = 1200 * 1024;
+    FILE *fp;
+
+    memset(&rr, 0, sizeof rr);
+    big = xmalloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    add_check(&rr, "big", MLG_PASS, "big", big);
+    add_check(&rr, "small", MLG_PASS, "small", "small details");
+    ctx_github(&ctx, NULL, 0);
+    sum_path = xasprintf("%s/summary", dir);
+    fp = fopen(sum_path, "w");
+    fputs("before\n", fp);
+    fclose(fp);
+    setenv("GITHUB_ACTIONS", "true", 1);
+    unsetenv("GITHUB_OUTPUT");
+    setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0), 0);
+    text = slurp(sum_path);
+    ck_assert_uint_le(strlen(text) - strlen("before\n"), 1024 * 1024);
+    ck_assert_int_eq(strncmp(text, "before\n", 7), 0);
+    ck_assert_ptr_nonnull(strstr(text, "**big** (PASS): details omitted"));
+    ck_assert_ptr_nonnull(strstr(text, "small details"));
+    ck_assert_ptr_nonnull(strstr(text, MARKER));
+    free(text);
+    free(big);
+    free(sum_path);
+    free(dir);
+    context_free(&ctx);
+    run_result_free(&rr);
+}
+END_TEST
+
+/* ---- the forge: GitHub ---- */
+
+/* Issue 6 "must show" 1: two runs leave one comment and three statuses;
+ * the second run updates the comment in place; an unchanged report makes
+ * no PATCH. */
+START_TEST(comment_create_update_unchanged)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+    const cJSON *cm;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/" SHA), 3);
+
+    set_status(&rr, 1, MLG_FAIL, "80 < best 90");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
+
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+
+    cm = gh_comments(&s, &st);
+    ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
+    ck_assert_ptr_nonnull(strstr(marked_body(cm, MARKER),
+                                 "\xe2\x9d\x8c **mlgate: 1 failed, 2 passed"));
+    {
+        const cJSON *sts = statuses_of(st, "github"), *e;
+        int failure = 0;
+
+        /* Statuses are per context: the latest of mlgate/compare is a
+         * failure, and there are exactly three contexts. */
+        cJSON_ArrayForEach(e, sts) {
+            const cJSON *cx = cJSON_GetObjectItemCaseSensitive(e, "context");
+            const cJSON *sx = cJSON_GetObjectItemCaseSensitive(e, "state");
+            const cJSON *tu = cJSON_GetObjectItemCaseSensitive(e,
+                                                               "target_url");
+
+            ck_assert(cJSON_IsString(cx) && cJSON_IsString(sx));
+            if (strcmp(cx->valuestring, "mlgate/compare") == 0)
+                failure = strcmp(sx->valuestring, "failure") == 0;
+            /* The status links to the comment, not to the run. */
+            ck_assert(cJSON_IsString(tu));
+            ck_assert_str_ne(tu->valuestring, RUN_URL);
+            ck_assert_ptr_nonnull(strstr(tu->valuestring, "#issuecomment-"));
+        }
+        ck_assert_int_eq(failure, 1);
+        ck_assert_int_ge(count_status_contexts(sts, "mlgate/"), 3);
+    }
+    cJSON_Delete(st);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+START_TEST(comment_found_on_page_3)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+    const cJSON *cm;
+
+    start(&s, "many-comments");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/1200"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 0);
+    cm = gh_comments(&s, &st);
+    ck_assert_int_eq(cJSON_GetArraySize(cm), 250);
+    ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
+    cJSON_Delete(st);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* Issue 6 "must show" 3: a read-only token degrades to warnings; the
+ * result (hence the exit code) is the one of a writable run. */
+START_TEST(fork_readonly_degrades)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct cap cap;
+    char *dir = tmp_dir(), *std, *sum_path, *text;
+    int overall, code, failed;
+    cJSON *st;
+
+    start(&s, "fork-readonly");
+    happy(&rr);
+    set_status(&rr, 1, MLG_FAIL, "80 < best 90");
+    overall = rr.overall;
+    code = result_exit_code(rr.overall);
+    ctx_github(&ctx, &s, 12);
+    free(ctx.head_repo);
+    ctx.head_repo = xstrdup("contrib/ml-repo");
+    ctx.is_fork = 1;
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    sum_path = xasprintf("%s/summary", dir);
+    setenv("GITHUB_ACTIONS", "true", 1);
+    setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
+
+    cap_begin(&cap, dir);
+    failed = publish_run(&rr, &ctx, &c, f, 0);
+    std = cap_end(&cap);
+    ck_assert_int_eq(failed, 2);
+    ck_assert_ptr_nonnull(strstr(std, "::warning::mlgate could not create "
+                                      "the PR comment: "));
+    ck_assert_ptr_nonnull(strstr(std, "Resource not accessible by "
+                                      "integration"));
+    ck_assert_ptr_nonnull(strstr(std, "::warning::mlgate could not set the "
+                                      "commit statuses: "));
+    /* One refused status is enough to stop trying. */
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 1);
+    ck_assert_ptr_nonnull(strstr(std, "::error title=mlgate compare::"));
+    ck_assert_int_eq(rr.overall, overall);
+    ck_assert_int_eq(result_exit_code(rr.overall), code);
+    text = slurp(sum_path);
+    ck_assert_ptr_nonnull(strstr(text, MARKER));
+    free(text);
+    st = sbx_state(&s);
+    ck_assert_int_eq(cJSON_GetArraySize(statuses_of(st, "github")), 0);
+    cJSON_Delete(st);
+    free(std);
+    free(sum_path);
+    free(dir);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+START_TEST(rate_limited_retries)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+    const cJSON *cm;
+
+    start(&s, "rate-limited");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    cm = gh_comments(&s, &st);
+    ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
+    ck_assert_int_eq(count_status_contexts(statuses_of(st, "github"),
+                                           "mlgate/"), 3);
+    /* The limited requests were answered 403 and tried again. */
+    ck_assert_int_ge(sbx_count(&s, NULL, "/issues/12/comments"), 3);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 4);
+    cJSON_Delete(st);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* A 70,000-character report is shed below GitHub's limit with the note;
+ * a 422 "too long" is answered by shedding to half and retrying once. */
+START_TEST(long_report_is_shed)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+    const cJSON *cm;
+    const char *body;
+    char *big = xmalloc(70001), *mid = xmalloc(40001);
+
+    start(&s, "happy");
+    memset(big, 'x', 70000);
+    big[70000] = '\0';
+    memset(mid, 'y', 40000);
+    mid[40000] = '\0';
+    memset(&rr, 0, sizeof rr);
+    add_check(&rr, "big", MLG_FAIL, "huge details", big);
+    add_check(&rr, "mid", MLG_PASS, "mid details", mid);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    cm = gh_comments(&s, &st);
+    body = marked_body(cm, MARKER);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_uint_le(md_length(body), MD_LIMIT_GITHUB);
+    ck_assert_ptr_nonnull(strstr(body, "details omitted (70,000 characters)"));
+    ck_assert_ptr_nonnull(strstr(body, "full report in the job summary of "
+                                       "[the CI run](" RUN_URL ")"));
+    ck_assert_ptr_nonnull(strstr(body, mid));
+    ck_assert_ptr_nonnull(strstr(body, "| big | huge details |"));
+    cJSON_Delete(st);
+
+    /* The forge refuses the next body once with 422: shed more, retry. */
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\": {\"service\": "
+                              "\"github\", \"method\": \"PATCH\"}, \"status\":"
+                              " 422, \"body\": {\"message\": \"Validation "
+                              "Failed\", \"errors\": [{\"resource\": "
+                              "\"IssueComment\", \"code\": \"custom\", "
+                              "\"field\": \"body\", \"message\": \"body is "
+                              "too long (maximum is 65536 characters)\"}]}}")
+                     / 100, 2);
+    set_status(&rr, 1, MLG_WARN, "mid details changed");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 2);
+    cm = gh_comments(&s, &st);
+    body = marked_body(cm, MARKER);
+    ck_assert_uint_le(md_length(body), MD_LIMIT_GITHUB / 2);
+    ck_assert_ptr_nonnull(strstr(body, "mid details changed"));
+    ck_assert_ptr_null(strstr(body, mid));
+    ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
+    cJSON_Delete(st);
+    free(big);
+    free(mid);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* A metric named like the marker, raw in details and in a summary, does
+ * not make a second run lose or duplicate the comment. */
+START_TEST(hostile_text_harmless)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+    const cJSON *cm;
+    const char *body;
+    char *esc = md_escape(HOSTILE, MLG_MD_CELL), *det;
+
+    start(&s, "happy");
+    det = xasprintf("| Metric |\n| --- |\n| %s |\n\nraw " HOSTILE "\n", esc);
+    memset(&rr, 0, sizeof rr);
+    add_check(&rr, "stats", MLG_FAIL, "metric " HOSTILE, det);
+    add_check(&rr, "other", MLG_PASS, "ok", "nothing\n");
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    set_status(&rr, 1, MLG_WARN, "changed");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
+    cm = gh_comments(&s, &st);
+    body = marked_body(cm, MARKER);
+    ck_assert_uint_eq(count(body, MARKER), 1);
+    ck_assert_uint_eq(count(body, "<!--"), 1);
+    ck_assert_uint_eq(count(body, "</details>"), count(body, "<details"));
+    cJSON_Delete(st);
+    free(esc);
+    free(det);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* Statuses carry at most 140 characters; long ones end in an ellipsis. */
+START_TEST(status_descriptions)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct buf b = {0};
+    cJSON *st;
+    const cJSON *e;
+    int i, seen = 0;
+
+    start(&s, "happy");
+    for (i = 0; i < 100; i++)
+        buf_adds(&b, "\xc3\xa9t\xc3\xa9 ");
+    happy(&rr);
+    set_status(&rr, 2, MLG_WARN, b.p);
+    ctx_github(&ctx, &s, 0); /* a push: statuses only */
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, NULL, "/issues/"), 0);
+    st = sbx_state(&s);
+    cJSON_ArrayForEach(e, statuses_of(st, "github")) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "description");
+        const cJSON *cx = cJSON_GetObjectItemCaseSensitive(e, "context");
+        const cJSON *sx = cJSON_GetObjectItemCaseSensitive(e, "state");
+        const cJSON *tu = cJSON_GetObjectItemCaseSensitive(e, "target_url");
+
+        ck_assert(cJSON_IsString(d) && cJSON_IsString(cx));
+        ck_assert_uint_le(md_length(d->valuestring), 140);
+        /* No comment on a push: the status links to the run. */
+        ck_assert_str_eq(tu->valuestring, RUN_URL);
+        if (strcmp(cx->valuestring, "mlgate/remote") == 0) {
+            seen = 1;
+            ck_assert_str_eq(sx->valuestring, "success");
+            ck_assert_uint_eq(md_length(d->valuestring), 140);
+            ck_assert_msg(strncmp(d->valuestring, "WARN: ", 6) == 0, "%s",
+                          d->valuestring);
+            ck_assert_str_eq(d->valuestring + strlen(d->valuestring) - 3,
+                             "\xe2\x80\xa6");
+        }
+    }
+    ck_assert_int_eq(seen, 1);
+    cJSON_Delete(st);
+    buf_free(&b);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+START_TEST(dry_run_writes_nothing)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+
+    start(&s, "many-comments");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 1), 0);
+    /* Reading to say what would change is fine; writing is not. */
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
+    ck_assert_int_eq(sbx_count(&s, "POST", NULL), 0);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", NULL), 0);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+START_TEST(conf_comment_new_and_off)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\ncomment = new\nstatus = off\nid = nightly\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    /* "new" never looks for the old one. */
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 2);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 0);
+    forge_free(f);
+    conf_free(&c);
+
+    conf_from(&c, "[report]\ncomment = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, NULL, "/issues/"), 2);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 3);
+    {
+        cJSON *st;
+        const cJSON *cm = gh_comments(&s, &st);
+
+        ck_assert_int_eq(comments_with_marker(cm,
+                                              "<!-- mlgate:nightly -->"), 2);
+        cJSON_Delete(st);
+    }
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* ---- the forge: GitLab ---- */
+
+START_TEST(gitlab_note_and_statuses)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+    const cJSON *notes, *n;
+    int marked = 0;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_gitlab(&ctx);
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_str_eq(forge_kind(f), "gitlab");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    set_status(&rr, 0, MLG_FAIL, "no task");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/merge_requests/7/notes"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PUT", "/merge_requests/7/notes/"), 1);
+    st = sbx_state(&s);
+    notes = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(st, "gitlab"), "notes"), "42!7");
+    cJSON_ArrayForEach(n, notes) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(n, "body");
+
+        if (cJSON_IsString(b) && strstr(b->valuestring, MARKER)) {
+            marked++;
+            ck_assert_ptr_nonnull(strstr(b->valuestring, "mlgate: 1 failed"));
+            ck_assert_ptr_nonnull(strstr(b->valuestring, "[CI run](https://"
+                                         "gitlab.example.com/acme/ml-repo/-/"
+                                         "pipelines/5)"));
+        }
+    }
+    ck_assert_int_eq(marked, 1);
+    ck_assert_int_ge(count_status_contexts(statuses_of(st, "gitlab"),
+                                           "mlgate/"), 3);
+    cJSON_Delete(st);
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    run_result_free(&rr);
+    sbx_stop(&s);
+}
+END_TEST
+
+static Suite *publish_suite(void)
+{
+    Suite *s = suite_create("publish");
+    TCase *core = tcase_create("core");
+    TCase *forge = tcase_create("forge");
+    TCase *errors = tcase_create("errors");
+
+    tcase_add_test(core, actions_files_and_annotations);
+    tcase_add_test(core, not_in_actions_writes_no_files);
+    tcase_add_test(core, summary_is_unshed);
+    tcase_add_test(core, summary_capped_at_1mib);
+    suite_add_tcase(s, core);
+
+    /* Each test starts its own sandbox; the rate-limited one waits for
+     * the limits it is given (a few seconds). */
+    tcase_set_timeout(forge, 30);
+    tcase_add_test(forge, comment_create_update_unchanged);
+    tcase_add_test(forge, comment_found_on_page_3);
+    tcase_add_test(forge, long_report_is_shed);
+    tcase_add_test(forge, hostile_text_harmless);
+    tcase_add_test(forge, status_descriptions);
+    tcase_add_test(forge, dry_run_writes_nothing);
+    tcase_add_test(forge, conf_comment_new_and_off);
+    tcase_add_test(forge, gitlab_note_and_statuses);
+    suite_add_tcase(s, forge);
+
+    tcase_set_timeout(errors, 30);
+    tcase_add_test(errors, fork_readonly_degrades);
+    tcase_add_test(errors, rate_limited_retries);
+    suite_add_tcase(s, errors);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(publish_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
