@@ -727,6 +727,15 @@ static int cmp_crown(const struct cmp_state *st, struct mlg_check *check,
     int status = best != NULL ? MLG_WARN : MLG_PASS;
 
     memset(&err, 0, sizeof err);
+    if (best == NULL && cmp_has_tag(cur, tag)) {
+        h->result(check, MLG_PASS, "current task (%g) already carries %s; "
+                  "no other task does", vcur, tag);
+        h->detail(check, "Current task ");
+        cmp_task_link(st, check, cur);
+        h->detail(check, " already carries **%s**.\n",
+                  h->md_escape(check, tag, MLG_MD_TEXT));
+        return MLG_PASS;
+    }
     h->detail(check, "Current task ");
     cmp_task_link(st, check, cur);
     h->detail(check, ": %s / %s = %g.\n\n",

@@ -499,16 +499,38 @@ static enum rr_end rr_wait(const struct mlg_host *h, struct mlg_check *check,
     return end;
 }
 
-/* Compare event timestamps so log lines come oldest first. */
-static int rr_ev_cmp(const void *a, const void *b)
+static double rr_ev_time(const cJSON *ev)
 {
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    double tx = cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(x, "timestamp"));
-    double ty = cJSON_GetNumberValue(
-        cJSON_GetObjectItemCaseSensitive(y, "timestamp"));
+    return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ev,
+                                                                 "timestamp"));
+}
 
-    return tx < ty ? -1 : tx > ty;
+/* Put log events oldest first.  navigate_earlier answers newest first,
+ * so a list that does not visibly ascend is reversed; then a stable
+ * insertion sort by timestamp (n is small) keeps the server's order of
+ * lines logged in the same millisecond, as a traceback is. */
+static void rr_ev_order(const cJSON **evs, size_t n)
+{
+    size_t i, j;
+
+    if (n < 2)
+        return;
+    if (!(rr_ev_time(evs[0]) < rr_ev_time(evs[n - 1]))) {
+        for (i = 0; i < n / 2; i++) {
+            const cJSON *tmp = evs[i];
+
+            evs[i] = evs[n - 1 - i];
+            evs[n - 1 - i] = tmp;
+        }
+    }
+    for (i = 1; i < n; i++) {
+        const cJSON *ev = evs[i];
+        double t = rr_ev_time(ev);
+
+        for (j = i; j > 0 && rr_ev_time(evs[j - 1]) > t; j--)
+            evs[j] = evs[j - 1];
+        evs[j] = ev;
+    }
 }
 
 /* The task's last RR_LOG_LINES log lines in a collapsed section, from
@@ -523,7 +545,7 @@ static void rr_log_tail(const struct mlg_host *h, struct mlg_check *check,
     struct mlg_error err;
     struct rr_buf text = {NULL, 0, 0};
     size_t n = 0, i, lines = 0;
-    int rc, timed = 1;
+    int rc;
     const char *start;
 
     memset(&err, 0, sizeof err);
@@ -540,23 +562,9 @@ static void rr_log_tail(const struct mlg_host *h, struct mlg_check *check,
     events = cJSON_GetObjectItemCaseSensitive(data, "events");
     evs = rr_xrealloc(NULL, ((size_t)cJSON_GetArraySize(events) + 1)
                                 * sizeof *evs);
-    cJSON_ArrayForEach(ev, events) {
-        if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(ev,
-                                                             "timestamp")))
-            timed = 0;
+    cJSON_ArrayForEach(ev, events)
         evs[n++] = ev;
-    }
-    if (timed && n > 1) {
-        qsort(evs, n, sizeof *evs, rr_ev_cmp);
-    } else {
-        /* Without timestamps trust the server's newest-first order. */
-        for (i = 0; i < n / 2; i++) {
-            const cJSON *tmp = evs[i];
-
-            evs[i] = evs[n - 1 - i];
-            evs[n - 1 - i] = tmp;
-        }
-    }
+    rr_ev_order(evs, n);
     rr_buf_printf(&text, "%s", "");
     for (i = 0; i < n; i++) {
         const char *msg = rr_str(evs[i], "msg");
@@ -605,6 +613,23 @@ static int rr_status_call(const struct mlg_host *h, struct mlg_check *check,
         *status = rr_str(cJSON_GetObjectItemCaseSensitive(data, "fields"),
                          "status");
     return rc;
+}
+
+/* Whether the task's status is stopped now (one poll). */
+static int rr_now_stopped(const struct mlg_host *h, struct mlg_check *check,
+                          const char *id)
+{
+    struct rr_seen seen;
+    struct mlg_error err;
+    int stopped;
+
+    memset(&seen, 0, sizeof seen);
+    memset(&err, 0, sizeof err);
+    stopped = rr_poll(h, check, id, &seen, &err) == 1
+              && strcmp(seen.status, "stopped") == 0;
+    free(seen.status);
+    free(seen.message);
+    return stopped;
 }
 
 /* Archive: tasks.archive (2.12), else tasks.archive_many (2.13), else the
@@ -667,10 +692,12 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
         if (rr_status_call(h, check, "tasks.stop", id, 1, &now_status, &err)
             != 0)
             stop_failed = 1;
-        else if (*now_status != '\0' && strcmp(now_status, "stopped") != 0)
-            /* A worker picked it up meanwhile: stop it for real. */
-            stop_failed = rr_status_call(h, check, "tasks.stopped", id, 1,
-                                         NULL, &err) != 0;
+        else if (strcmp(now_status, "stopped") != 0)
+            /* A live worker picked it up meanwhile and got only a
+             * "stopping" request: flip the status now. */
+            stop_failed = rr_status_call(h, check, "tasks.stopped", id, 0,
+                                         NULL, &err) != 0
+                          && !rr_now_stopped(h, check, id);
         stopped = !stop_failed;
     } else if (rr_is(status, "in_progress")) {
         stop_failed = rr_status_call(h, check, "tasks.stopped", id, 0, NULL,

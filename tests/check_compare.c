@@ -81,6 +81,13 @@ START_TEST(test_no_best_first)
     ck_assert(ck_has(ck_task(st, CK_CURRENT), "tags", CMP_TAG));
     cJSON_Delete(st);
     crun_free(&r);
+
+    /* A re-run finds the tag already in place and writes nothing. */
+    crun_expect(&r, &s, CMP_CONF(CMP_PM), NULL, 0);
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "already carries"));
+    ck_assert_int_eq(ck_endpoint_count(&s, "tasks.update_tags"), 1);
+    crun_free(&r);
     sbx_stop(&s);
 }
 END_TEST

@@ -21,7 +21,7 @@ part_skip() { echo "SKIP: $*"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check_docs.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 have_py=
 command -v python3 >/dev/null 2>&1 && have_py=1

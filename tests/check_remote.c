@@ -129,6 +129,10 @@ START_TEST(test_fails_with_log)
                                  "ValueError: boom"));
     d = crun_get(&r, "remote", "details");
     ck_assert_ptr_nonnull(strstr(d, "<details><summary>Last log lines"));
+    /* Oldest first, a traceback in its own order. */
+    ck_assert_ptr_nonnull(strstr(d, "Traceback (most recent call last)"));
+    ck_assert(strstr(d, "Traceback (most recent call last)")
+              < strstr(d, "ValueError: boom\n"));
     ck_assert_ptr_nonnull(strstr(d, s.clearml_web));
     ck_assert_int_ge(ck_endpoint_count(&s, "events.get_task_log"), 1);
     /* It ended failed by itself: archived, not stopped. */

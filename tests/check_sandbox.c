@@ -90,7 +90,8 @@ static struct res t_http(const char *method, const char *url,
         T_curl = curl_easy_init();
     curl_easy_reset(T_curl);
     va_start(ap, body);
-    while ((line = va_arg(ap, const char *)) != NULL)
+    for (line = va_arg(ap, const char *); line != NULL;
+         line = va_arg(ap, const char *))
         h = curl_slist_append(h, line);
     va_end(ap);
     h = curl_slist_append(h, "Expect:");
@@ -182,7 +183,8 @@ static void t_login(void)
         T_curl = curl_easy_init();
     curl_easy_reset(T_curl);
     r = t_http("POST", u, "{}", "Authorization: Basic "
-               "U0JYQUNDRVNTS0VZMDAwMDAwMDE6c2J4LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg==",
+               "U0JYQUNDRVNTS0VZMDAwMDAwMDE6c2J4LXNlY3JldC0wMTIzNDU2Nzg5"
+               "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg==",
                NULL);
     ck_assert_int_eq(r.code, 200);
     j = cJSON_Parse(r.body);
@@ -226,7 +228,7 @@ static const cJSON *t_get(const cJSON *o, const char *path)
     char part[64];
     const char *dot;
 
-    while ((dot = strchr(path, '.')) != NULL) {
+    for (dot = strchr(path, '.'); dot != NULL; dot = strchr(path, '.')) {
         snprintf(part, sizeof(part), "%.*s", (int)(dot - path), path);
         o = cJSON_GetObjectItemCaseSensitive(o, part);
         path = dot + 1;
@@ -373,7 +375,8 @@ START_TEST(test_login_jwt)
     /* GET with Basic and no body works too (the SDK's form). */
     u = t_url(S.clearml_api, "/auth.login");
     r = t_http("GET", u, NULL, "Authorization: Basic "
-               "U0JYQUNDRVNTS0VZMDAwMDAwMDE6c2J4LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg==",
+               "U0JYQUNDRVNTS0VZMDAwMDAwMDE6c2J4LXNlY3JldC0wMTIzNDU2Nzg5"
+               "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dg==",
                NULL);
     ck_assert_int_eq(r.code, 200);
     res_free(&r);
@@ -385,21 +388,26 @@ END_TEST
 START_TEST(test_auth_errors)
 {
     static const struct {
+        const char *path;
         const char *hdr;
         int sub;
     } cases[] = {
-        { NULL, 20 },
-        { "Authorization: Basic !!!notbase64", 21 },
-        { "Authorization: Basic U0JYOm5vcGU=", 22 },   /* SBX:nope */
-        { "Authorization: Bearer abc.def.ghi", 30 },
-        { "Authorization: Digest xyz", 10 },
+        { "/v2.23/tasks.get_all", NULL, 20 },
+        { "/auth.login", NULL, 20 },
+        { "/auth.login", "Authorization: Basic !!!notbase64", 21 },
+        { "/auth.login", "Authorization: Basic U0JYOm5vcGU=", 22 },
+        { "/v2.23/tasks.get_all", "Authorization: Bearer abc.def.ghi", 30 },
+        { "/v2.23/tasks.get_all", "Authorization: Digest xyz", 10 },
+        /* Basic past auth.login: Bearer required. */
+        { "/v2.23/tasks.get_all", "Authorization: Basic U0JYQUNDRVNTS0VZM"
+          "DAwMDAwMDE6c2J4LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVmZ2hpamtsbW5vcHF"
+          "yc3R1dg==", 10 },
     };
     size_t i;
-    char *u;
 
     t_start("happy");
-    u = t_url(S.clearml_api, "/v2.23/tasks.get_all");
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *u = t_url(S.clearml_api, cases[i].path);
         struct res r = t_http("POST", u, "{}", cases[i].hdr, NULL);
         cJSON *e = cJSON_Parse(r.body);
 
@@ -407,8 +415,8 @@ START_TEST(test_auth_errors)
         t_env(e, r.code, 401, cases[i].sub);
         cJSON_Delete(e);
         res_free(&r);
+        free(u);
     }
-    free(u);
     t_stop();
 }
 END_TEST
@@ -698,7 +706,8 @@ START_TEST(test_edit_and_tags)
     e = t_cl("tasks.update_tags", "{\"ids\":[\"" CURRENT "\"]}", &code);
     t_env(e, code, 404, 0);
     cJSON_Delete(e);
-    e = t_cl("v2.27/tasks.update_tags", "{\"ids\":[\"" CURRENT "\",\"" BEST "\"],"
+    e = t_cl("v2.27/tasks.update_tags",
+             "{\"ids\":[\"" CURRENT "\",\"" BEST "\"],"
              "\"add_tags\":[\"z\"],\"remove_tags\":[\"Best Performance\"]}",
              &code);
     t_env(e, code, 200, 0);
@@ -1625,7 +1634,8 @@ static int t_run(const char *const *args, char **out)
     }
     close(pfd[1]);
     *out = calloc(1, 1);
-    while ((n = read(pfd[0], buf, sizeof(buf))) > 0) {
+    for (n = read(pfd[0], buf, sizeof(buf)); n > 0;
+         n = read(pfd[0], buf, sizeof(buf))) {
         *out = realloc(*out, len + (size_t)n + 1);
         memcpy(*out + len, buf, (size_t)n);
         len += (size_t)n;

@@ -46,7 +46,7 @@ cleanup() {
     [ -n "${MLG_KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 # --- 1. make install DESTDIR=... from the build tree --------------------
 root=$tmp/root

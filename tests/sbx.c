@@ -152,7 +152,7 @@ static int sbx_wait_ready(struct sbx *s, int fd)
         }
         n += (size_t)got;
         buf[n] = '\0';
-        while ((nl = strchr(buf, '\n')) != NULL) {
+        for (nl = strchr(buf, '\n'); nl != NULL; nl = strchr(buf, '\n')) {
             *nl = '\0';
             if (sbx_line(s, buf))
                 return 0;
@@ -213,7 +213,8 @@ int sbx_start(struct sbx *s, const char *scenario, const char *const *extra)
         s->dir[0] = '\0';
         return -1;
     }
-    snprintf(s->log_path, sizeof(s->log_path), "%.4000s/requests.jsonl", s->dir);
+    snprintf(s->log_path, sizeof(s->log_path), "%.4000s/requests.jsonl",
+             s->dir);
     sbx_save_token(s, scen);
 
     argv[argc++] = exe;

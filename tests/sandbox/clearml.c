@@ -358,12 +358,10 @@ static int cl_transition_ok(const char *from, const char *to)
 
         if (strcmp(table[i][0], from) != 0)
             continue;
-        while ((p = strstr(p, to)) != NULL) {
+        for (p = strstr(p, to); p != NULL; p = strstr(p + n, to))
             if ((p == table[i][1] || p[-1] == ' ') &&
                 (p[n] == ' ' || p[n] == '\0'))
                 return 1;
-            p += n;
-        }
         return 0;
     }
     return 0;
@@ -1581,7 +1579,7 @@ static void cl_merge_query(const char *qs, cJSON *body)
             !cJSON_HasObjectItem(seen, key))
             continue;
         cJSON_AddItemToObject(seen, key, cJSON_CreateTrue());
-        while ((dot = strchr(key, '.')) != NULL) {
+        for (dot = strchr(key, '.'); dot != NULL; dot = strchr(key, '.')) {
             cJSON *sub;
 
             *dot = '\0';

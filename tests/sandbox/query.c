@@ -113,7 +113,7 @@ static const cJSON *query_path(const cJSON *doc, const char *path)
     char part[128];
     const char *dot;
 
-    while ((dot = strchr(path, '.')) != NULL) {
+    for (dot = strchr(path, '.'); dot != NULL; dot = strchr(path, '.')) {
         size_t n = (size_t)(dot - path);
 
         if (n >= sizeof(part))
@@ -147,7 +147,7 @@ cJSON *query_only_fields(const cJSON *doc, const cJSON *only)
             continue;
         path = xstrdup(f->valuestring);
         p = path;
-        while ((dot = strchr(p, '.')) != NULL) {
+        for (dot = strchr(p, '.'); dot != NULL; dot = strchr(p, '.')) {
             cJSON *sub;
 
             *dot = '\0';

@@ -247,13 +247,12 @@ static int srv_fault_apply(const struct sbx_fault *f, struct sbx_req *q,
         return 1;
     }
     if (cJSON_IsString(rl)) {
+        const cJSON *ri = cJSON_GetObjectItemCaseSensitive(s, "reset_in");
+
         github_rate_limit(r, strcmp(rl->valuestring, "primary") == 0,
                           status,
                           cJSON_IsNumber(ra) ? (long)ra->valuedouble : 60,
-                          (long)(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-                              s, "reset_in")) ?
-                              cJSON_GetObjectItemCaseSensitive(
-                                  s, "reset_in")->valuedouble : 1));
+                          cJSON_IsNumber(ri) ? (long)ri->valuedouble : 1);
         done = 1;
     } else if (status != 0 || cJSON_IsNumber(ra)) {
         if (status == 0)

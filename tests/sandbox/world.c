@@ -816,7 +816,8 @@ static char *world_slurp(const char *path)
 
     if (f == NULL)
         return NULL;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    for (n = fread(chunk, 1, sizeof(chunk), f); n > 0;
+         n = fread(chunk, 1, sizeof(chunk), f))
         buf_add(&b, chunk, n);
     fclose(f);
     return buf_take(&b);
@@ -863,7 +864,8 @@ cJSON *world_gh_comment(const char *repo, long num, long id,
     free(s);
     cJSON_AddStringToObject(c, "body", body);
     cJSON_AddStringToObject(u, "login", login);
-    cJSON_AddNumberToObject(u, "id", bot ? 41898282 : 1000 + (double)strlen(login));
+    cJSON_AddNumberToObject(u, "id",
+                            bot ? 41898282 : 1000 + (double)strlen(login));
     cJSON_AddStringToObject(u, "type", bot ? "Bot" : "User");
     cJSON_AddBoolToObject(u, "site_admin", 0);
     cJSON_AddItemToObject(c, "user", u);
