@@ -17,12 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* A conf larger than this is not a conf. */
 #define CONF_MAX_SIZE (1024 * 1024)
 
 /* Keys of the runner's own sections, with how their values are checked. */
-enum conf_vtype { CV_STR, CV_BOOL, CV_INT_POS, CV_DURATION, CV_ENUM };
+/* CV_VERIFY: a boolean, or the path of a readable CA bundle. */
+enum conf_vtype { CV_STR, CV_BOOL, CV_INT_POS, CV_DURATION, CV_ENUM,
+                  CV_VERIFY };
 
 struct conf_key {
     const char *section;
@@ -34,13 +37,13 @@ struct conf_key {
 static const struct conf_key conf_keys[] = {
     {"clearml", "api-host", CV_STR, NULL},
     {"clearml", "web-host", CV_STR, NULL},
-    {"clearml", "verify", CV_BOOL, NULL},
+    {"clearml", "verify", CV_VERIFY, NULL},
     {"clearml", "project", CV_STR, NULL},
     {"clearml", "task-name", CV_STR, NULL},
     {"github", "api-url", CV_STR, NULL},
-    {"github", "verify", CV_BOOL, NULL},
+    {"github", "verify", CV_VERIFY, NULL},
     {"gitlab", "api-url", CV_STR, NULL},
-    {"gitlab", "verify", CV_BOOL, NULL},
+    {"gitlab", "verify", CV_VERIFY, NULL},
     {"report", "id", CV_STR, NULL},
     {"report", "comment", CV_ENUM, "update|new|off"},
     {"report", "status", CV_BOOL, NULL},
@@ -465,6 +468,15 @@ static int conf_check_runner_key(const char *file, const char *kind,
         conf_err(err, errlen, file, line,
                  "bad boolean '%s' for %s (yes/no, true/false, on/off, "
                  "1/0)", value, key);
+        return -1;
+    case CV_VERIFY:
+        if (conf_parse_bool(value, &b) == 0)
+            return 0;
+        if (strchr(value, '/') != NULL && access(value, R_OK) == 0)
+            return 0;
+        conf_err(err, errlen, file, line,
+                 "bad value '%s' for %s (yes/no, or a readable CA bundle "
+                 "path)", value, key);
         return -1;
     case CV_INT_POS:
         if (conf_parse_int(value, &ll) == 0 && ll >= 1 && ll <= 10000)

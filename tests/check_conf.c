@@ -195,10 +195,14 @@ START_TEST(test_runner_sections)
     ck_assert_int_eq(parse(
         "[github]\napi-url = https://ghe.example/api/v3\nverify = no\n"
         "[gitlab]\napi-url = https://gl/api/v4\n"
+        "[clearml]\nverify = /dev/null\n"
         "[run]\njobs = 2\ntimeout = 1h30m\ngrace = 5s\n"
         "[report]\nid = ci\ncomment = new\nstatus = off\n"), 0);
     ck_assert_str_eq(conf_get(conf_find(&c, "run"), "timeout"), "1h30m");
     ck_assert_str_eq(conf_get(conf_find(&c, "report"), "comment"), "new");
+    /* verify takes a CA bundle path as well as a boolean. */
+    ck_assert_str_eq(conf_get(conf_find(&c, "clearml"), "verify"),
+                     "/dev/null");
 }
 END_TEST
 
@@ -289,8 +293,11 @@ START_TEST(test_parse_errors)
     ck_conf_error("[run]\n\n\ntimeout = 10x\n",
                   "t.conf:4: bad duration '10x' for timeout");
     ck_conf_error("[clearml]\nverify = maybe\n",
-                  "t.conf:2: bad boolean 'maybe' for verify (yes/no, "
-                  "true/false, on/off, 1/0)");
+                  "t.conf:2: bad value 'maybe' for verify (yes/no, or a "
+                  "readable CA bundle path)");
+    ck_conf_error("[github]\nverify = /nonexistent/ca.pem\n",
+                  "t.conf:2: bad value '/nonexistent/ca.pem' for verify "
+                  "(yes/no, or a readable CA bundle path)");
     ck_conf_error("[report]\ncomment = always\n",
                   "t.conf:2: bad value 'always' for comment (one of "
                   "update|new|off)");
