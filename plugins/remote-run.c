@@ -44,7 +44,7 @@ enum rr_end {
     RR_POLL_ERROR
 };
 
-/* What the last poll saw; strings are owned (freed by rr_seen_free). */
+/* What the last poll saw; status and message are owned by the holder. */
 struct rr_seen {
     char *status;
     char *message;

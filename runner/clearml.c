@@ -399,13 +399,9 @@ static void clearml_parse_jwt(struct clearml *c)
     cJSON_Delete(j);
 }
 
-/* Parses the envelope of resp.  On 200/200 returns 0 with *data (caller
- * frees; an empty object when absent).  Otherwise -1 with err in the form
- * "CODE/SUBCODE: ENDPOINT (MESSAGE)", or a transport error when the body
- * is not a ClearML envelope. */
-static int clearml_envelope(const struct http_resp *resp, const char *url,
-                            const char *endpoint, cJSON **data,
-                            struct mlg_error *err)
+int clearml_parse_envelope(const struct http_resp *resp, const char *url,
+                           const char *endpoint, cJSON **data,
+                           struct mlg_error *err)
 {
     cJSON *j = NULL, *meta, *v;
     long code;
@@ -504,7 +500,8 @@ int clearml_login(struct clearml *c, double deadline, struct mlg_error *err)
     free(auth);
     free(cred);
     if (rc == 0)
-        rc = clearml_envelope(&resp, url, "auth.login", &data, err);
+        rc = clearml_parse_envelope(&resp, url, "auth.login", &data,
+                                    err);
     if (rc == 0) {
         tok = cJSON_GetObjectItemCaseSensitive(data, "token");
         if (!cJSON_IsString(tok) || !*tok->valuestring) {
@@ -600,7 +597,7 @@ static int clearml_call_v(struct clearml *c, const char *version,
         rc = http_request(c->http, &req, &resp, err);
         free(auth);
         if (rc == 0)
-            rc = clearml_envelope(&resp, url, endpoint, data, err);
+            rc = clearml_parse_envelope(&resp, url, endpoint, data, err);
         /* The token expired or was revoked (401/30, 401/31), or this is a
          * child whose token the server no longer takes: log in once more
          * and repeat the call once. */
@@ -723,6 +720,22 @@ static int clearml_task_clean(const cJSON *t)
     return cJSON_IsString(diff) && diff->valuestring[0] == '\0';
 }
 
+int clearml_pick_task(const cJSON *data, cJSON **task, cJSON **dirty)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(data, "tasks");
+    const cJSON *t;
+
+    cJSON_ArrayForEach(t, list) {
+        if (clearml_task_clean(t)) {
+            *task = cJSON_Duplicate(t, 1);
+            break;
+        }
+        if (!*dirty)
+            *dirty = cJSON_Duplicate(t, 1);
+    }
+    return cJSON_GetArraySize(list);
+}
+
 int clearml_find_task(struct clearml *c, const char *commit,
                       const char *project, const char *task_name,
                       struct cJSON **task, struct cJSON **dirty,
@@ -784,7 +797,7 @@ int clearml_find_task(struct clearml *c, const char *commit,
 
     /* Newest first; page on only while no clean task turned up. */
     for (page = 0; !*task; page++) {
-        cJSON *data = NULL, *list, *t;
+        cJSON *data = NULL;
         int n;
 
         cJSON_ReplaceItemInObjectCaseSensitive(body, "page",
@@ -794,16 +807,7 @@ int clearml_find_task(struct clearml *c, const char *commit,
             rc = -1;
             break;
         }
-        list = cJSON_GetObjectItemCaseSensitive(data, "tasks");
-        n = cJSON_GetArraySize(list);
-        cJSON_ArrayForEach(t, list) {
-            if (clearml_task_clean(t)) {
-                *task = cJSON_Duplicate(t, 1);
-                break;
-            }
-            if (!*dirty)
-                *dirty = cJSON_Duplicate(t, 1);
-        }
+        n = clearml_pick_task(data, task, dirty);
         cJSON_Delete(data);
         if (n < CLEARML_PAGE_SIZE)
             break;

@@ -61,6 +61,24 @@ int clearml_call(struct clearml *c, const char *endpoint,
                  const struct cJSON *body, struct cJSON **data,
                  double deadline, struct mlg_error *err);
 
+struct http_resp;
+/* Parse the meta/data envelope of a response to endpoint (url is named in
+ * errors).  On 200/200 returns 0 with *data (caller frees with
+ * cJSON_Delete; an empty object when absent).  Otherwise -1 with err in
+ * the form "CODE/SUBCODE: ENDPOINT (MESSAGE)", or a transport error when
+ * the body is not a ClearML envelope.  Used by clearml_call; exposed for
+ * fuzzing. */
+int clearml_parse_envelope(const struct http_resp *resp, const char *url,
+                           const char *endpoint, struct cJSON **data,
+                           struct mlg_error *err);
+/* One page of tasks.get_all (the envelope's data): sets *task (NULL on
+ * entry) to the first clean task (empty script.diff), and *dirty to the
+ * first other one before it when *dirty is still NULL (both copies;
+ * caller frees).  Returns the number of tasks on the page.
+ * Used by clearml_find_task; exposed for fuzzing. */
+int clearml_pick_task(const struct cJSON *data, struct cJSON **task,
+                      struct cJSON **dirty);
+
 /* The finder behind host->clearml_find_task.  project/task_name may be
  * NULL.  *task (clean) and *dirty are owned by the caller (NULL when
  * none). */

@@ -35,6 +35,12 @@ int forge_request(struct forge *f, const char *method, const char *path,
 char *github_error_text(const struct cJSON *body);
 char *gitlab_error_text(const struct cJSON *body);
 
+/* One page of GitHub issue comments: the first whose body contains
+ * marker and that has a positive id.  Returns 1 with *id, and *body and
+ * *url when not NULL (caller frees), or 0 when the page has none.  Used
+ * by github_find_comment; exposed for fuzzing. */
+int github_pick_comment(const struct cJSON *list, const char *marker,
+                        long long *id, char **body, char **url);
 int github_find_comment(struct forge *f, long pr, const char *marker,
                         long long *id, char **body, char **url, int *pages,
                         double deadline, struct mlg_error *err);

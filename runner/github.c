@@ -59,6 +59,29 @@ static const char *github_str(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+int github_pick_comment(const cJSON *list, const char *marker,
+                        long long *id, char **body, char **url)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, list) {
+        const char *b = github_str(c, "body");
+
+        /* A match without a usable id could not be updated: skip it
+         * rather than stop on it. */
+        if (b && strstr(b, marker) && github_id(c) > 0) {
+            *id = github_id(c);
+            if (body)
+                *body = xstrdup(b);
+            if (url)
+                *url = xstrdup(github_str(c, "html_url") ?
+                               github_str(c, "html_url") : "");
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int github_find_comment(struct forge *f, long pr, const char *marker,
                         long long *id, char **body, char **url, int *pages,
                         double deadline, struct mlg_error *err)
@@ -68,7 +91,7 @@ int github_find_comment(struct forge *f, long pr, const char *marker,
 
     while (path) {
         struct http_resp resp;
-        cJSON *data = NULL, *c;
+        cJSON *data = NULL;
         char *link, *next = NULL;
 
         if (forge_request(f, "GET", path, NULL, &resp, &data, deadline,
@@ -77,21 +100,8 @@ int github_find_comment(struct forge *f, long pr, const char *marker,
             return -1;
         }
         (*pages)++;
-        cJSON_ArrayForEach(c, data) {
-            const char *b = github_str(c, "body");
-
-            if (b && strstr(b, marker)) {
-                *id = github_id(c);
-                if (body)
-                    *body = xstrdup(b);
-                if (url)
-                    *url = xstrdup(github_str(c, "html_url") ?
-                                   github_str(c, "html_url") : "");
-                break;
-            }
-        }
         /* Follow the server's next link verbatim, never a built URL. */
-        if (!*id) {
+        if (!github_pick_comment(data, marker, id, body, url)) {
             link = http_resp_header(&resp, "link");
             next = http_link_next(link);
             free(link);

@@ -529,6 +529,33 @@ START_TEST(test_remote_cancelled_queued)
 }
 END_TEST
 
+/* A live worker took the task just before tasks.stop, which then only
+ * asks it to stop: tasks.stopped flips the status. */
+START_TEST(test_remote_stop_live_worker)
+{
+    struct mlg_check ck;
+    const char *stop, *stopped;
+
+    fake_init_check(&ck, fake_rr_opts);
+    ck.cancel_after = 1;
+    fake_add(&ck, "tasks.create", "{\"id\":\"new\"}", 0, 1);
+    fake_add(&ck, "tasks.enqueue", "{\"queued\":1}", 0, 1);
+    fake_add(&ck, "tasks.get_all", "{\"tasks\":[{\"id\":\"new\",\"status\":"
+             "\"queued\"}]}", 0, -1);
+    fake_add(&ck, "tasks.stop", "{\"updated\":1,\"fields\":{"
+             "\"status_message\":\"stopping\"}}", 0, 1);
+    fake_add(&ck, "tasks.stopped", "{\"updated\":1}", 0, 1);
+    fake_add(&ck, "tasks.archive", "{\"archived\":1}", 0, 1);
+    ck_assert_int_eq(fake_run("remote-run", &ck), MLG_ERROR);
+    stop = strstr(ck.calls, "tasks.stop {");
+    stopped = strstr(ck.calls, "tasks.stopped {\"task\":\"new\","
+                               "\"force\":false");
+    ck_assert(stop != NULL && stopped != NULL && stop < stopped);
+    ck_assert_ptr_nonnull(strstr(ck.summary, "stopped and archived"));
+    fake_free(&ck);
+}
+END_TEST
+
 /* failed: the last 20 log lines, oldest first, in a collapsed section. */
 START_TEST(test_remote_log_tail)
 {
@@ -604,6 +631,7 @@ static Suite *fake_suite(void)
     tcase_add_test(errors, test_compare_chart_failure_keeps_verdict);
     tcase_add_test(errors, test_remote_cancelled_queued);
     tcase_add_test(errors, test_stats_status_changed);
+    tcase_add_test(errors, test_remote_stop_live_worker);
     suite_add_tcase(s, core);
     suite_add_tcase(s, errors);
     return s;

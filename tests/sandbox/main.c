@@ -272,8 +272,8 @@ int main(int argc, char **argv)
         return MAIN_USAGE_EXIT;
     }
     signal(SIGPIPE, SIG_IGN);
-    if (o.scenario != NULL ? world_load(o.scenario) != 0 :
-        world_load_text(main_bench_scenario, "built-in") != 0)
+    if (o.scenario != NULL ? scenario_load(o.scenario) != 0 :
+        scenario_load_text(main_bench_scenario, "built-in") != 0)
         return 1;
     if (bench) {
         int rc;

@@ -127,10 +127,18 @@ struct sbx_world {
 
 extern struct sbx_world sbx_w;
 
-/* world.c */
-int world_load(const char *scenario_path);
+/* scenario.c: load a scenario into sbx_w.  0 or -1 (message on
+ * stderr). */
+int scenario_load(const char *scenario_path);
 /* Same from JSON text; name is for messages. */
-int world_load_text(const char *text, const char *name);
+int scenario_load_text(const char *text, const char *name);
+
+/* world.c */
+extern const char world_user[];     /* the identity tokens carry */
+extern const char world_company[];
+/* Recomputes last_metrics for one series from t->scalars. */
+void world_update_last_metric(struct sbx_task *t, const char *title,
+                              const char *series);
 double world_now_ms(void);          /* sandbox clock, epoch ms */
 /* ISO-8601 UTC with microseconds; caller frees. */
 char *world_iso(double epoch_ms);
@@ -156,9 +164,7 @@ int world_add_fault(const cJSON *spec, char *err, size_t errlen);
 void world_enqueued(struct sbx_task *t, struct sbx_queue *q);
 /* A queue from a scenario-style spec ({id?, name, default?, agent?}). */
 struct sbx_queue *world_add_queue(const cJSON *spec);
-/* A GitHub comment object as the REST API returns it.  Caller owns. */
-cJSON *world_gh_comment(const char *repo, long num, long id,
-                        const char *body, const char *login, double at);
+
 cJSON *world_state_json(void);      /* caller frees */
 
 /* server.c */
@@ -190,6 +196,9 @@ int query_regex_ok(const char *pattern, int icase, char *err, size_t n);
 /* forge.c */
 void github_handle(struct sbx_req *q, struct sbx_resp *r);
 void gitlab_handle(struct sbx_req *q, struct sbx_resp *r);
+/* A GitHub comment object as the REST API returns it.  Caller owns. */
+cJSON *github_comment(const char *repo, long num, long id, const char *body,
+                      const char *login, double at);
 /* Rate-limit and fault bodies shaped like GitHub's. */
 void github_rate_limit(struct sbx_resp *r, int primary, int status,
                        long retry_after, long reset_in);

@@ -20,7 +20,10 @@ if HAVE_MHD
 noinst_PROGRAMS += tests/sandbox/mlgate-sandbox
 tests_sandbox_mlgate_sandbox_SOURCES = tests/sandbox/sandbox.h \
 	tests/sandbox/main.c tests/sandbox/server.c tests/sandbox/world.c \
-	tests/sandbox/clearml.c tests/sandbox/query.c tests/sandbox/forge.c \
+	tests/sandbox/scenario.c \
+	tests/sandbox/clearml.c tests/sandbox/clearml.h tests/sandbox/tasks.c \
+	tests/sandbox/objects.c tests/sandbox/query.c tests/sandbox/forge.c \
+	tests/sandbox/forge.h tests/sandbox/github.c tests/sandbox/gitlab.c \
 	runner/util.c runner/util.h
 tests_sandbox_mlgate_sandbox_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) \
 	$(CJSON_CFLAGS) $(CURL_CFLAGS) -pthread

@@ -1,6 +1,6 @@
 /*
- * world.c - the sandbox's state: scenario loading, the ClearML objects,
- * the clock, the simulated agents, faults and the /__state view.
+ * world.c - the sandbox's state: the ClearML tasks and queues, the
+ * clock, the simulated agents, faults and the /__state view.
  */
 #include <config.h>
 
@@ -22,8 +22,8 @@ struct sbx_world sbx_w;
 static struct sbx_task **world_active;
 static size_t world_nactive, world_cap_active;
 
-static const char world_user[] = "5a5b5c5d5e5f40418293a4b5c6d7e8f0";
-static const char world_company[] = "d1bd92a3b039400cbafc60a7a5b1e52b";
+const char world_user[] = "5a5b5c5d5e5f40418293a4b5c6d7e8f0";
+const char world_company[] = "d1bd92a3b039400cbafc60a7a5b1e52b";
 
 /* ---- MD5 (RFC 1321), for last_metrics keys as the server makes them. */
 
@@ -200,14 +200,6 @@ static void world_set(cJSON *o, const char *k, cJSON *v)
         cJSON_AddItemToObject(o, k, v);
 }
 
-static void world_default(cJSON *o, const char *k, cJSON *v)
-{
-    if (cJSON_HasObjectItem(o, k))
-        cJSON_Delete(v);
-    else
-        cJSON_AddItemToObject(o, k, v);
-}
-
 static void world_set_iso(cJSON *o, const char *k, double ms)
 {
     char *s = world_iso(ms);
@@ -231,7 +223,7 @@ struct sbx_task *world_task(const char *id)
 }
 
 /* Recomputes last_metrics[md5 title][md5 series] for one series. */
-static void world_update_last_metric(struct sbx_task *t, const char *title,
+void world_update_last_metric(struct sbx_task *t, const char *title,
                                      const char *series)
 {
     const cJSON *ser = world_get(world_get(t->scalars, title), series);
@@ -355,32 +347,6 @@ void world_set_status(struct sbx_task *t, const char *status,
     world_set(t->doc, "last_changed_by", cJSON_CreateString(world_user));
 }
 
-/* Fills the fields a real task document always has. */
-static void world_task_defaults(cJSON *doc, double now)
-{
-    char *iso = world_iso(now);
-
-    world_default(doc, "name", cJSON_CreateString("Untitled"));
-    world_default(doc, "type", cJSON_CreateString("training"));
-    world_default(doc, "status", cJSON_CreateString("created"));
-    world_default(doc, "status_reason", cJSON_CreateString(""));
-    world_default(doc, "status_message", cJSON_CreateString(""));
-    world_default(doc, "comment", cJSON_CreateString(""));
-    world_default(doc, "user", cJSON_CreateString(world_user));
-    world_default(doc, "company", cJSON_CreateString(world_company));
-    world_default(doc, "parent", cJSON_CreateNull());
-    world_default(doc, "created", cJSON_CreateString(iso));
-    world_default(doc, "last_update", cJSON_CreateString(iso));
-    world_default(doc, "last_change", cJSON_CreateString(iso));
-    world_default(doc, "tags", cJSON_CreateArray());
-    world_default(doc, "system_tags", cJSON_CreateArray());
-    world_default(doc, "script", cJSON_CreateObject());
-    world_default(doc, "execution", cJSON_CreateObject());
-    world_default(doc, "hyperparams", cJSON_CreateObject());
-    world_default(doc, "configuration", cJSON_CreateObject());
-    free(iso);
-}
-
 struct sbx_task *world_add_task(cJSON *doc)
 {
     struct sbx_task *t = xcalloc(1, sizeof(*t));
@@ -404,109 +370,6 @@ struct sbx_task *world_add_task(cJSON *doc)
     }
     sbx_w.tasks[sbx_w.ntasks++] = t;
     return t;
-}
-
-/* A scenario task: copies, strips _scalars/_log, fills defaults. */
-static int world_load_task(const cJSON *spec, double now)
-{
-    cJSON *doc = cJSON_Duplicate(spec, 1);
-    cJSON *sc = cJSON_DetachItemFromObjectCaseSensitive(doc, "_scalars");
-    cJSON *lg = cJSON_DetachItemFromObjectCaseSensitive(doc, "_log");
-    int own_lm = cJSON_HasObjectItem(doc, "last_metrics");
-    struct sbx_task *t;
-    const cJSON *title, *ser, *line;
-
-    if (!cJSON_IsString(world_get(doc, "id"))) {
-        fprintf(stderr, "mlgate-sandbox: scenario task without an id\n");
-        cJSON_Delete(doc);
-        cJSON_Delete(sc);
-        cJSON_Delete(lg);
-        return -1;
-    }
-    world_task_defaults(doc, now);
-    t = world_add_task(doc);
-    cJSON_ArrayForEach(title, sc) {
-        cJSON_ArrayForEach(ser, title) {
-            const cJSON *xs = world_get(ser, "x"), *ys = world_get(ser, "y");
-            int i, n = cJSON_GetArraySize(ys);
-            cJSON *tt, *ss;
-
-            tt = cJSON_GetObjectItemCaseSensitive(t->scalars, title->string);
-            if (tt == NULL) {
-                tt = cJSON_CreateObject();
-                cJSON_AddItemToObject(t->scalars, title->string, tt);
-            }
-            ss = cJSON_CreateObject();
-            cJSON_AddStringToObject(ss, "name", ser->string);
-            cJSON_AddItemToObject(ss, "x", cJSON_CreateArray());
-            cJSON_AddItemToObject(ss, "y", cJSON_CreateArray());
-            for (i = 0; i < n; i++) {
-                const cJSON *x = cJSON_GetArrayItem(xs, i);
-
-                cJSON_AddItemToArray(
-                    cJSON_GetObjectItemCaseSensitive(ss, "x"),
-                    cJSON_CreateNumber(cJSON_IsNumber(x) ?
-                                       x->valuedouble : i));
-                cJSON_AddItemToArray(
-                    cJSON_GetObjectItemCaseSensitive(ss, "y"),
-                    cJSON_CreateNumber(cJSON_GetArrayItem(ys, i)
-                                       ->valuedouble));
-            }
-            cJSON_AddItemToObject(tt, ser->string, ss);
-            if (!own_lm)
-                world_update_last_metric(t, title->string, ser->string);
-        }
-    }
-    cJSON_ArrayForEach(line, lg)
-        if (cJSON_IsString(line))
-            world_add_log(t, line->valuestring, 0, "info");
-    cJSON_Delete(sc);
-    cJSON_Delete(lg);
-    return 0;
-}
-
-/* big-project: n small completed tasks with other commits. */
-static void world_generate(const cJSON *g, double now)
-{
-    long n = (long)world_num(g, "tasks", 0), i;
-    const char *proj = world_str(g, "project",
-                                 "5b2f0c7e9d8a4b1c9e0f123456789abc");
-    const char *name = world_str(g, "name", "gen");
-    const char *status = world_str(g, "status", "completed");
-
-    for (i = 0; i < n; i++) {
-        cJSON *doc = cJSON_CreateObject(), *sc = cJSON_CreateObject();
-        char id[40], sha[48], nm[64];
-        char *iso = world_iso(now - 86400000.0 - (double)i * 1000.0);
-        struct sbx_task *t;
-
-        snprintf(id, sizeof(id), "9e9e%028lx", (unsigned long)i);
-        snprintf(sha, sizeof(sha), "%08lx%032lx",
-                 (unsigned long)i * 2654435761UL & 0xffffffffUL,
-                 (unsigned long)i);
-        snprintf(nm, sizeof(nm), "%s_%06ld", name, i);
-        cJSON_AddStringToObject(doc, "id", id);
-        cJSON_AddStringToObject(doc, "name", nm);
-        cJSON_AddStringToObject(doc, "type", "training");
-        cJSON_AddStringToObject(doc, "status", status);
-        cJSON_AddStringToObject(doc, "project", proj);
-        cJSON_AddStringToObject(doc, "user", world_user);
-        cJSON_AddStringToObject(doc, "created", iso);
-        cJSON_AddStringToObject(doc, "last_update", iso);
-        cJSON_AddItemToObject(doc, "tags", i % 10 == 0 ?
-                              cJSON_CreateStringArray(
-                                  (const char *const[]){ "nightly" }, 1) :
-                              cJSON_CreateArray());
-        cJSON_AddItemToObject(doc, "system_tags", cJSON_CreateArray());
-        cJSON_AddStringToObject(sc, "version_num", sha);
-        cJSON_AddStringToObject(sc, "diff", "");
-        cJSON_AddItemToObject(doc, "script", sc);
-        cJSON_AddNumberToObject(doc, "last_iteration", 10);
-        t = world_add_task(doc);
-        t->generated = 1;
-        free(iso);
-    }
-    sbx_w.ngenerated = (size_t)n;
 }
 
 /* ---- queues and the agent */
@@ -803,312 +666,6 @@ int world_add_fault(const cJSON *spec, char *err, size_t errlen)
                             (sbx_w.nfaults + 1) * sizeof(*sbx_w.faults));
     sbx_w.faults[sbx_w.nfaults++] = f;
     return 0;
-}
-
-/* ---- scenario */
-
-static char *world_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    struct buf b = { 0 };
-    char chunk[65536];
-    size_t n;
-
-    if (f == NULL)
-        return NULL;
-    for (n = fread(chunk, 1, sizeof(chunk), f); n > 0;
-         n = fread(chunk, 1, sizeof(chunk), f))
-        buf_add(&b, chunk, n);
-    fclose(f);
-    return buf_take(&b);
-}
-
-static void world_project_defaults(cJSON *p, double now)
-{
-    char *iso = world_iso(now);
-
-    world_default(p, "basename", cJSON_CreateString(
-                      world_str(p, "name", "")));
-    world_default(p, "company", cJSON_CreateString(world_company));
-    world_default(p, "user", cJSON_CreateString(world_user));
-    world_default(p, "created", cJSON_CreateString(iso));
-    world_default(p, "last_update", cJSON_CreateString(iso));
-    world_default(p, "tags", cJSON_CreateArray());
-    world_default(p, "system_tags", cJSON_CreateArray());
-    world_default(p, "default_output_destination", cJSON_CreateNull());
-    world_default(p, "description", cJSON_CreateString(""));
-    free(iso);
-}
-
-cJSON *world_gh_comment(const char *repo, long num, long id,
-                        const char *body, const char *login, double at)
-{
-    cJSON *c = cJSON_CreateObject(), *u = cJSON_CreateObject();
-    char *s;
-    int bot = strstr(login, "[bot]") != NULL;
-
-    cJSON_AddNumberToObject(c, "id", (double)id);
-    s = xasprintf("IC_kwDOsbx%08ld", id);
-    cJSON_AddStringToObject(c, "node_id", s);
-    free(s);
-    s = xasprintf("https://api.github.com/repos/%s/issues/comments/%ld",
-                  repo, id);
-    cJSON_AddStringToObject(c, "url", s);
-    free(s);
-    s = xasprintf("https://github.com/%s/pull/%ld#issuecomment-%ld", repo,
-                  num, id);
-    cJSON_AddStringToObject(c, "html_url", s);
-    free(s);
-    s = xasprintf("https://api.github.com/repos/%s/issues/%ld", repo, num);
-    cJSON_AddStringToObject(c, "issue_url", s);
-    free(s);
-    cJSON_AddStringToObject(c, "body", body);
-    cJSON_AddStringToObject(u, "login", login);
-    cJSON_AddNumberToObject(u, "id",
-                            bot ? 41898282 : 1000 + (double)strlen(login));
-    cJSON_AddStringToObject(u, "type", bot ? "Bot" : "User");
-    cJSON_AddBoolToObject(u, "site_admin", 0);
-    cJSON_AddItemToObject(c, "user", u);
-    s = world_iso(at);
-    /* GitHub prints seconds with a Z. */
-    s[19] = 'Z';
-    s[20] = '\0';
-    cJSON_AddStringToObject(c, "created_at", s);
-    cJSON_AddStringToObject(c, "updated_at", s);
-    free(s);
-    cJSON_AddStringToObject(c, "author_association",
-                            bot ? "NONE" : "CONTRIBUTOR");
-    return c;
-}
-
-static cJSON *world_obj_item(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-    if (v == NULL) {
-        v = cJSON_CreateArray();
-        cJSON_AddItemToObject(o, k, v);
-    }
-    return v;
-}
-
-static void world_load_github(const cJSON *gh, double now)
-{
-    const cJSON *repo;
-
-    sbx_w.gh_tokens = cJSON_Duplicate(world_get(gh, "tokens"), 1);
-    if (!cJSON_IsArray(sbx_w.gh_tokens)) {
-        cJSON *t = cJSON_CreateObject();
-
-        cJSON_Delete(sbx_w.gh_tokens);
-        sbx_w.gh_tokens = cJSON_CreateArray();
-        cJSON_AddStringToObject(t, "token",
-                                "ghs_sbxWriteToken0123456789abcdef");
-        cJSON_AddStringToObject(t, "kind", "write");
-        cJSON_AddItemToArray(sbx_w.gh_tokens, t);
-        t = cJSON_CreateObject();
-        cJSON_AddStringToObject(t, "token",
-                                "ghs_sbxReadOnlyToken0123456789abc");
-        cJSON_AddStringToObject(t, "kind", "read-only");
-        cJSON_AddItemToArray(sbx_w.gh_tokens, t);
-    }
-    sbx_w.gh_next_id = (long)world_num(gh, "comment_id_start", 1000);
-    sbx_w.gh_repos = cJSON_CreateObject();
-    sbx_w.gh_comments = cJSON_CreateObject();
-    sbx_w.gh_statuses = cJSON_CreateObject();
-    cJSON_ArrayForEach(repo, world_get(gh, "repos")) {
-        const cJSON *num, *c;
-
-        cJSON_AddItemToObject(sbx_w.gh_repos, repo->string,
-                              cJSON_Duplicate(repo, 1));
-        cJSON_ArrayForEach(num, world_get(repo, "comments")) {
-            char *key = xasprintf("%s#%s", repo->string, num->string);
-            cJSON *arr = world_obj_item(sbx_w.gh_comments, key);
-
-            cJSON_ArrayForEach(c, num) {
-                cJSON_AddItemToArray(arr, world_gh_comment(
-                    repo->string, atol(num->string), sbx_w.gh_next_id++,
-                    world_str(c, "body", ""),
-                    world_str(c, "user", "octocat"),
-                    now - 3600000.0));
-            }
-            free(key);
-        }
-        cJSON_ArrayForEach(num, world_get(repo, "generate_comments")) {
-            char *key = xasprintf("%s#%s", repo->string, num->string);
-            cJSON *arr = world_obj_item(sbx_w.gh_comments, key);
-            long i, cnt = (long)world_num(num, "count", 0);
-            const char *fmt = world_str(num, "body", "comment %d");
-            const cJSON *special = world_get(num, "special");
-
-            for (i = 1; i <= cnt; i++) {
-                char nb[24];
-                const cJSON *sp;
-                struct buf body = { 0 };
-                const char *pct = strstr(fmt, "%d");
-
-                snprintf(nb, sizeof(nb), "%ld", i);
-                sp = world_get(special, nb);
-                if (pct != NULL) {
-                    buf_add(&body, fmt, (size_t)(pct - fmt));
-                    buf_adds(&body, nb);
-                    buf_adds(&body, pct + 2);
-                } else {
-                    buf_adds(&body, fmt);
-                }
-                cJSON_AddItemToArray(arr, world_gh_comment(
-                    repo->string, atol(num->string), sbx_w.gh_next_id++,
-                    sp ? world_str(sp, "body", "") : body.p ? body.p : "",
-                    sp ? world_str(sp, "user", "github-actions[bot]")
-                       : "octocat",
-                    now - 7200000.0 + (double)i * 1000.0));
-                buf_free(&body);
-            }
-            free(key);
-        }
-    }
-}
-
-static void world_load_gitlab(const cJSON *gl)
-{
-    const cJSON *p;
-
-    sbx_w.gl_tokens = cJSON_Duplicate(world_get(gl, "tokens"), 1);
-    if (!cJSON_IsArray(sbx_w.gl_tokens)) {
-        cJSON_Delete(sbx_w.gl_tokens);
-        sbx_w.gl_tokens = cJSON_CreateArray();
-        cJSON_AddItemToArray(sbx_w.gl_tokens, cJSON_CreateString(
-            "glpat-sbxGitlabToken0123456789"));
-    }
-    sbx_w.gl_projects = cJSON_CreateArray();
-    sbx_w.gl_notes = cJSON_CreateObject();
-    sbx_w.gl_statuses = cJSON_CreateObject();
-    sbx_w.gl_next_id = 5000;
-    p = world_get(gl, "projects");
-    if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) == 0) {
-        cJSON *d = cJSON_CreateObject();
-
-        cJSON_AddNumberToObject(d, "id", 42);
-        cJSON_AddStringToObject(d, "path", "acme/ml-repo");
-        cJSON_AddItemToArray(sbx_w.gl_projects, d);
-        return;
-    }
-    cJSON_ArrayForEach(p, world_get(gl, "projects")) {
-        cJSON *d = cJSON_CreateObject();
-        const cJSON *mr, *n;
-        long pid = (long)world_num(p, "id", 42);
-
-        cJSON_AddNumberToObject(d, "id", (double)pid);
-        cJSON_AddStringToObject(d, "path", world_str(p, "path", ""));
-        cJSON_AddItemToArray(sbx_w.gl_projects, d);
-        cJSON_ArrayForEach(mr, world_get(p, "merge_requests")) {
-            char *key = xasprintf("%ld!%s", pid, mr->string);
-            cJSON *arr = world_obj_item(sbx_w.gl_notes, key);
-
-            cJSON_ArrayForEach(n, world_get(mr, "notes")) {
-                cJSON *note = cJSON_CreateObject(), *a = cJSON_CreateObject();
-                char *iso = world_iso(world_now_ms() - 3600000.0);
-
-                cJSON_AddNumberToObject(note, "id",
-                                        (double)sbx_w.gl_next_id++);
-                cJSON_AddStringToObject(note, "body",
-                                        world_str(n, "body", ""));
-                cJSON_AddStringToObject(a, "username",
-                                        world_str(n, "user", "someone"));
-                cJSON_AddItemToObject(note, "author", a);
-                cJSON_AddStringToObject(note, "created_at", iso);
-                cJSON_AddStringToObject(note, "updated_at", iso);
-                cJSON_AddBoolToObject(note, "system", 0);
-                cJSON_AddStringToObject(note, "noteable_type",
-                                        "MergeRequest");
-                cJSON_AddNumberToObject(note, "noteable_iid",
-                                        atof(mr->string));
-                cJSON_AddItemToArray(arr, note);
-                free(iso);
-            }
-            free(key);
-        }
-    }
-}
-
-int world_load(const char *path)
-{
-    char *text = world_slurp(path);
-    int rc;
-
-    if (text == NULL) {
-        fprintf(stderr, "mlgate-sandbox: cannot read scenario %s\n", path);
-        return -1;
-    }
-    rc = world_load_text(text, path);
-    free(text);
-    return rc;
-}
-
-int world_load_text(const char *text, const char *path)
-{
-    cJSON *root, *c;
-    const cJSON *it;
-    double now = world_now_ms();
-    int rc = -1;
-
-    pthread_mutex_init(&sbx_w.lock, NULL);
-    root = cJSON_Parse(text);
-    if (!cJSON_IsObject(root)) {
-        fprintf(stderr, "mlgate-sandbox: %s: not a JSON object\n", path);
-        cJSON_Delete(root);
-        return -1;
-    }
-    c = cJSON_GetObjectItemCaseSensitive(root, "clearml");
-    snprintf(sbx_w.api_version, sizeof(sbx_w.api_version), "%s",
-             world_str(c, "api_version", "2.34"));
-    snprintf(sbx_w.server_version, sizeof(sbx_w.server_version), "%s",
-             world_str(c, "server_version", "2.3.0"));
-    sbx_w.credentials = cJSON_Duplicate(world_get(c, "credentials"), 1);
-    if (!cJSON_IsArray(sbx_w.credentials)) {
-        cJSON *cr = cJSON_CreateObject();
-
-        cJSON_Delete(sbx_w.credentials);
-        sbx_w.credentials = cJSON_CreateArray();
-        cJSON_AddStringToObject(cr, "access_key", "SBXACCESSKEY00000001");
-        cJSON_AddStringToObject(cr, "secret_key",
-                                "sbx-secret-0123456789abcdefghijklmnopqrstuv");
-        cJSON_AddItemToArray(sbx_w.credentials, cr);
-    }
-    sbx_w.token_lifetime = (long)world_num(c, "token_lifetime_sec", 2592000);
-    sbx_w.expire_first_after =
-        (int)world_num(c, "expire_first_token_after_calls", 0);
-    sbx_w.basic_everywhere =
-        cJSON_IsTrue(world_get(c, "accept_basic_everywhere"));
-    sbx_w.projects = cJSON_Duplicate(world_get(c, "projects"), 1);
-    if (!cJSON_IsArray(sbx_w.projects)) {
-        cJSON_Delete(sbx_w.projects);
-        sbx_w.projects = cJSON_CreateArray();
-    }
-    cJSON_ArrayForEach(c, sbx_w.projects)
-        world_project_defaults(c, now);
-    c = cJSON_GetObjectItemCaseSensitive(root, "clearml");
-    cJSON_ArrayForEach(it, world_get(c, "queues"))
-        world_add_queue(it);
-    cJSON_ArrayForEach(it, world_get(c, "tasks"))
-        if (world_load_task(it, now) != 0)
-            goto out;
-    if (world_get(c, "generate") != NULL)
-        world_generate(world_get(c, "generate"), now);
-    world_load_github(world_get(root, "github"), now);
-    world_load_gitlab(world_get(root, "gitlab"));
-    cJSON_ArrayForEach(it, world_get(root, "faults")) {
-        char err[256];
-
-        if (world_add_fault(it, err, sizeof(err)) != 0) {
-            fprintf(stderr, "mlgate-sandbox: %s: %s\n", path, err);
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    cJSON_Delete(root);
-    return rc;
 }
 
 /* ---- /__state */
