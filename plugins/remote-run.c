@@ -288,6 +288,37 @@ static const char *rr_clone_url(const struct mlg_host *h,
     return *url != '\0' ? url : NULL;
 }
 
+/* After a tasks.create whose answer was lost (dropped, unreadable, a
+ * gateway error, the deadline), the server may still have created the
+ * task: find it by the run's nonce in its comment, so that it is
+ * followed and cleaned up like any other.  Returns its id (caller
+ * frees) or NULL. */
+static char *rr_find_created(const struct mlg_host *h,
+                             struct mlg_check *check, const char *project_id,
+                             const char *nonce)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(body, "project");
+    const cJSON *data = NULL, *t;
+    struct mlg_error err;
+    char *id = NULL;
+
+    memset(&err, 0, sizeof err);
+    cJSON_AddItemToArray(arr, cJSON_CreateString(project_id));
+    cJSON_AddStringToObject(body, "search_text", nonce);
+    arr = cJSON_AddArrayToObject(body, "only_fields");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("id"));
+    cJSON_AddItemToArray(arr, cJSON_CreateString("comment"));
+    if (h->clearml_call(check, "tasks.get_all", body, &data, &err) == 0)
+        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(data,
+                                                               "tasks"))
+            if (id == NULL && strstr(rr_str(t, "comment"), nonce) != NULL
+                && *rr_str(t, "id") != '\0')
+                id = rr_xstrdup(rr_str(t, "id"));
+    cJSON_Delete(body);
+    return id;
+}
+
 /* tasks.create from the PR head.  Returns the new id (caller frees), or
  * NULL with err filled. */
 static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
@@ -300,14 +331,20 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
     cJSON *req = cJSON_CreateObject();
     const cJSON *data = NULL;
     struct rr_buf comment = {NULL, 0, 0};
-    char *id = NULL;
+    char *id = NULL, nonce[40];
+    struct timespec ts;
 
+    /* Unique enough to find this very task again (rr_find_created). */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(nonce, sizeof nonce, "mlgate-%lx%09ld-%lx",
+             (unsigned long)ts.tv_sec, ts.tv_nsec,
+             (unsigned long)rand() ^ (unsigned long)clock());
     if (ctx->pr > 0)
-        rr_buf_printf(&comment, "Created by mlgate for PR #%ld (%s)",
-                      ctx->pr, ctx->head_sha);
+        rr_buf_printf(&comment, "Created by mlgate for PR #%ld (%s), %s",
+                      ctx->pr, ctx->head_sha, nonce);
     else
-        rr_buf_printf(&comment, "Created by mlgate for commit %s",
-                      ctx->head_sha);
+        rr_buf_printf(&comment, "Created by mlgate for commit %s, %s",
+                      ctx->head_sha, nonce);
     cJSON_AddStringToObject(body, "name", name);
     cJSON_AddStringToObject(body, "type", h->opt_str(check, "task-type"));
     cJSON_AddStringToObject(body, "project", project_id);
@@ -334,6 +371,14 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
         else
             snprintf(err->message, sizeof err->message,
                      "tasks.create returned no task id");
+    } else if (err->kind == MLG_E_TRANSPORT || err->kind == MLG_E_DEADLINE
+               || (err->kind == MLG_E_HTTP && err->status >= 500)) {
+        id = rr_find_created(h, check, project_id, nonce);
+        if (id == NULL)
+            id = rr_find_created(h, check, project_id, nonce);
+        if (id != NULL)
+            h->log(check, MLG_LOG_WARN, "tasks.create failed (%s) but "
+                   "created task %s", err->message, id);
     }
     cJSON_Delete(body);
     free(comment.p);
@@ -421,13 +466,17 @@ static enum rr_end rr_wait(const struct mlg_host *h, struct mlg_check *check,
     double rto = h->opt_duration(check, "timeout", 600);
     double poll = h->opt_duration(check, "poll", 5);
     double t0 = rr_now(), run_start = -1, last_line = t0, now, wait;
-    char *last_status = rr_xstrdup("");
+    char *last_status = rr_xstrdup("queued");
     struct mlg_error err;
     int nerr = 0, rc;
     enum rr_end end;
 
     if (poll < 0.1)
         poll = 0.1;
+    /* tasks.enqueue just answered "queued": reading the status at once
+     * would only repeat that, so the first read waits one interval. */
+    h->log(check, MLG_LOG_INFO, "task %.7s: queued at 0 s", id);
+    h->sleep(check, poll < qto ? poll : qto);
     for (;;) {
         if (h->cancelled(check)) {
             end = RR_CANCELLED;
@@ -688,10 +737,15 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
         rr_buf_printf(note, "kept (keep = yes)");
         return;
     }
+    /* Every stop or archive that fails gets one more try (an answer lost
+     * in transit must not leave a task running), then the task's real
+     * status decides. */
     if (rr_is(status, "created|queued")) {
         if (rr_status_call(h, check, "tasks.stop", id, 1, &now_status, &err)
+            != 0 &&
+            rr_status_call(h, check, "tasks.stop", id, 1, &now_status, &err)
             != 0)
-            stop_failed = 1;
+            stop_failed = !rr_now_stopped(h, check, id);
         else if (strcmp(now_status, "stopped") != 0)
             /* A live worker picked it up meanwhile and got only a
              * "stopping" request: flip the status now. */
@@ -701,7 +755,10 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
         stopped = !stop_failed;
     } else if (rr_is(status, "in_progress")) {
         stop_failed = rr_status_call(h, check, "tasks.stopped", id, 0, NULL,
-                                     &err) != 0;
+                                     &err) != 0
+                      && rr_status_call(h, check, "tasks.stopped", id, 0,
+                                        NULL, &err) != 0
+                      && !rr_now_stopped(h, check, id);
         stopped = !stop_failed;
     }
     if (stop_failed) {
@@ -710,7 +767,8 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
         rr_buf_printf(note, "not stopped (%s), ", err.message);
     }
     memset(&err, 0, sizeof err);
-    if (rr_archive(h, check, id, &err) != 0) {
+    if (rr_archive(h, check, id, &err) != 0 &&
+        rr_archive(h, check, id, &err) != 0) {
         h->log(check, MLG_LOG_WARN, "could not archive task %s: %s", id,
                err.message);
         rr_buf_printf(note, "%snot archived (%s)",

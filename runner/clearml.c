@@ -434,10 +434,12 @@ int clearml_parse_envelope(const struct http_resp *resp, const char *url,
     }
     code = resp->status;
     v = cJSON_GetObjectItemCaseSensitive(meta, "result_code");
-    if (cJSON_IsNumber(v))
+    /* Range-checked: casting an out-of-range double is undefined. */
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1000)
         code = (long)v->valuedouble;
     v = cJSON_GetObjectItemCaseSensitive(meta, "result_subcode");
-    if (cJSON_IsNumber(v))
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+        v->valuedouble < 1000000)
         subcode = (int)v->valuedouble;
     v = cJSON_GetObjectItemCaseSensitive(meta, "result_msg");
     if (cJSON_IsString(v))

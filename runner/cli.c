@@ -612,6 +612,23 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     return code;
 }
 
+/* Every secret the environment may hold is masked from the start: a
+ * conf value can expand one (${GITHUB_TOKEN}) into an error message, and
+ * in GitHub Actions the ::add-mask:: lines must precede all output. */
+static void cli_mask_env_secrets(void)
+{
+    static const char *const names[] = {
+        "CLEARML_API_ACCESS_KEY", "TRAINS_API_ACCESS_KEY",
+        "CLEARML_API_SECRET_KEY", "TRAINS_API_SECRET_KEY",
+        "CLEARML_AUTH_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN",
+        "CI_JOB_TOKEN", NULL
+    };
+    const char *const *n;
+
+    for (n = names; *n != NULL; n++)
+        log_secret_add(getenv(*n));
+}
+
 int cli_main(int argc, char **argv)
 {
     struct cli_opts o;
@@ -625,6 +642,7 @@ int cli_main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     log_init(o.verbosity);
+    cli_mask_env_secrets();
     if (ci >= 0) {
         cmd = argv[ci];
         if (strcmp(cmd, "plugins") == 0 && ci + 1 == argc)

@@ -25,12 +25,17 @@ static void context_err(char *err, size_t errlen, const char *fmt, ...)
 static void context_err(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
+    char *p;
 
     if (!err || !errlen)
         return;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* Payload text is quoted in errors: keep them one plain line. */
+    for (p = err; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
 
 /* Replace *dst with a copy of v (NULL leaves it). */
@@ -40,6 +45,14 @@ static void context_set(char **dst, const char *v)
         free(*dst);
         *dst = xstrdup(v);
     }
+}
+
+/* A PR/issue number: positive and small enough for a long (a cast of a
+ * larger double is undefined). */
+static int context_num_ok(const cJSON *num)
+{
+    return cJSON_IsNumber(num) && num->valuedouble >= 1 &&
+           num->valuedouble < 2147483648.0;
 }
 
 static const char *context_env(const char *name)
@@ -184,7 +197,7 @@ int context_apply_github_pr(struct run_context *ctx, const cJSON *pr,
     if (context_jstr(base, "sha"))
         context_set_sha(&ctx->base_sha, context_jstr(base, "sha"));
     num = cJSON_GetObjectItemCaseSensitive(pr, "number");
-    if (ctx->pr == 0 && cJSON_IsNumber(num) && num->valuedouble > 0)
+    if (ctx->pr == 0 && context_num_ok(num))
         ctx->pr = (long)num->valuedouble;
 
     hrepo = cJSON_GetObjectItemCaseSensitive(head, "repo");
@@ -260,7 +273,7 @@ static int context_github_payload(struct run_context *ctx,
                                                            "pull_request");
         const cJSON *num = cJSON_GetObjectItemCaseSensitive(j, "number");
 
-        if (cJSON_IsNumber(num) && num->valuedouble > 0)
+        if (context_num_ok(num))
             ctx->pr = (long)num->valuedouble;
         rc = context_apply_github_pr(ctx, pr, label, "pull_request.", err,
                                      errlen);
@@ -275,8 +288,7 @@ static int context_github_payload(struct run_context *ctx,
         const cJSON *isp = cJSON_GetObjectItemCaseSensitive(issue,
                                                             "pull_request");
 
-        if (!cJSON_IsObject(issue) || !cJSON_IsNumber(num) ||
-            num->valuedouble <= 0) {
+        if (!cJSON_IsObject(issue) || !context_num_ok(num)) {
             context_err(err, errlen, "%s: issue.number missing", label);
             rc = -1;
         } else if (isp && !cJSON_IsNull(isp)) {

@@ -49,7 +49,11 @@ static long long github_id(const cJSON *o)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "id");
 
-    return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+    /* Ids are integers below 2^53; casting a larger double is
+     * undefined. */
+    return cJSON_IsNumber(v) && v->valuedouble >= 1 &&
+           v->valuedouble < 9007199254740992.0 ?
+           (long long)v->valuedouble : 0;
 }
 
 static const char *github_str(const cJSON *o, const char *k)

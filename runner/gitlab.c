@@ -80,7 +80,10 @@ int gitlab_find_comment(struct forge *f, long pr, const char *marker,
             const char *b = gitlab_str(c, "body");
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "id");
 
-            if (b && strstr(b, marker) && cJSON_IsNumber(v)) {
+            /* Ids are integers below 2^53; casting a larger double is
+             * undefined. */
+            if (b && strstr(b, marker) && cJSON_IsNumber(v) &&
+                v->valuedouble >= 1 && v->valuedouble < 9007199254740992.0) {
                 *id = (long long)v->valuedouble;
                 if (body)
                     *body = xstrdup(b);
@@ -120,7 +123,9 @@ int gitlab_put_comment(struct forge *f, long pr, long long id,
                        deadline, err);
     if (rc == 0 && url) {
         v = cJSON_GetObjectItemCaseSensitive(data, "id");
-        *url = gitlab_note_url(f, pr, cJSON_IsNumber(v) ?
+        *url = gitlab_note_url(f, pr, cJSON_IsNumber(v) &&
+                               v->valuedouble >= 1 &&
+                               v->valuedouble < 9007199254740992.0 ?
                                (long long)v->valuedouble : id);
     }
     cJSON_Delete(data);

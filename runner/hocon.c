@@ -52,6 +52,10 @@ static void hocon_fail(struct hocon *h, const char *fmt, ...)
     va_end(ap);
     snprintf(h->err, h->errlen, "line %d: %s", h->line, m);
     free(m);
+    /* Quoted keys may hold newlines: keep the error one plain line. */
+    for (m = h->err; h->errlen && *m; m++)
+        if ((unsigned char)*m < 0x20 || *m == 0x7f)
+            *m = '?';
 }
 
 static int hocon_peek(const struct hocon *h, size_t off)

@@ -922,6 +922,55 @@ START_TEST(test_trace_no_secret)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_hocon and fuzz_clearml (tests/fuzz/regress/):
+ * a quoted key with a newline broke the one-line error, and an
+ * out-of-range result_code/result_subcode was cast (undefined
+ * behaviour). */
+START_TEST(test_fuzz_regressions)
+{
+    static const char hocon[] = "api {\n  \"\"\"web\nserver\"\"\" x\n}\n";
+    static const char body[] = "{\"meta\": {\"result_code\": 1e99, "
+        "\"result_subcode\": -1e300, \"result_msg\": \"no\\nway\"}}";
+    static const char page[] = "{\"tasks\": [{\"id\": \"d\", \"script\": "
+        "{\"diff\": \"+x\"}}, {\"id\": \"c\", \"script\": {\"diff\": "
+        "null}}, {\"id\": \"e\"}]}";
+    struct clearml_conf cc;
+    struct http_resp resp;
+    struct mlg_error err;
+    cJSON *data = NULL, *task = NULL, *dirty = NULL;
+    char msg[256];
+
+    memset(&cc, 0, sizeof cc);
+    ck_assert_int_eq(clearml_conf_parse_hocon(hocon, strlen(hocon), &cc, msg,
+                                              sizeof msg), -1);
+    ck_assert_msg(strstr(msg, "line 3: ") == msg && strstr(msg, "web?server")
+                  && !strchr(msg, '\n'), "%s", msg);
+    clearml_conf_free(&cc);
+
+    memset(&resp, 0, sizeof resp);
+    resp.status = 400;
+    resp.body = xstrdup(body);
+    resp.len = strlen(body);
+    ck_assert_int_eq(clearml_parse_envelope(&resp, "http://127.0.0.1:1/x",
+                                            "tasks.get_all", &data, &err),
+                     -1);
+    ck_assert_ptr_null(data);
+    ck_assert_int_eq(err.status, 400);
+    ck_assert_int_eq(err.subcode, 0);
+    ck_assert_str_eq(err.message, "400/0: tasks.get_all (no way)");
+    http_resp_free(&resp);
+
+    /* The task-list reader: first clean task, first dirty one before. */
+    data = cJSON_Parse(page);
+    ck_assert_int_eq(clearml_pick_task(data, &task, &dirty), 3);
+    ck_assert_str_eq(cJSON_GetObjectItem(task, "id")->valuestring, "c");
+    ck_assert_str_eq(cJSON_GetObjectItem(dirty, "id")->valuestring, "d");
+    cJSON_Delete(task);
+    cJSON_Delete(dirty);
+    cJSON_Delete(data);
+}
+END_TEST
+
 static Suite *clearml_suite(void)
 {
     Suite *s = suite_create("clearml");
@@ -961,6 +1010,7 @@ static Suite *clearml_suite(void)
     tcase_add_test(errors, test_not_clearml);
     tcase_add_test(errors, test_transport_error_form);
     tcase_add_test(errors, test_trace_no_secret);
+    tcase_add_test(errors, test_fuzz_regressions);
     suite_add_tcase(s, errors);
     return s;
 }

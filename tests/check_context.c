@@ -505,6 +505,53 @@ START_TEST(test_missing_fields)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_context (regress/context/): a number past
+ * the range of long was cast (undefined behaviour), and payload text
+ * with a newline broke the one-line error. */
+START_TEST(test_fuzz_regressions)
+{
+    char *path = fixture("pull_request.json");
+    size_t len;
+    char *text = slurp(path, &len);
+    char *p, err[512];
+    const char *tmpl;
+    struct run_context ctx;
+
+    /* Both numbers of the payload out of range: as if missing. */
+    while ((p = strstr(text, "\"number\": 12,")) != NULL) {
+        char *t = xasprintf("%.*s\"number\": 1e99%s", (int)(p - text), text,
+                            p + strlen("\"number\": 12"));
+
+        free(text);
+        text = t;
+    }
+    len = strlen(text);
+    ck_assert_int_eq(context_from_github_event(&ctx, "pull_request", text,
+                                               len, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "pull_request.number missing") != NULL, "%s",
+                  err);
+    context_free(&ctx);
+
+    tmpl = "{\"issue\": {\"number\": 1e99, \"pull_request\": {}}}";
+    ck_assert_int_eq(context_from_github_event(&ctx, "issue_comment", tmpl,
+                                               strlen(tmpl), err,
+                                               sizeof err), -1);
+    ck_assert_msg(strstr(err, "issue.number missing") != NULL, "%s", err);
+    context_free(&ctx);
+
+    tmpl = "{\"number\": 1, \"pull_request\": {\"head\": "
+           "{\"sha\": \"3f9a\\n::error::x\\u001b[31m\"}}}";
+    ck_assert_int_eq(context_from_github_event(&ctx, "pull_request", tmpl,
+                                               strlen(tmpl), err,
+                                               sizeof err), -1);
+    ck_assert_msg(strstr(err, "\"3f9a?::error::x?[31m\" is not a 40-hex")
+                  != NULL, "%s", err);
+    context_free(&ctx);
+    free(text);
+    free(path);
+}
+END_TEST
+
 static Suite *context_suite(void)
 {
     Suite *s = suite_create("context");
@@ -528,6 +575,7 @@ static Suite *context_suite(void)
     tcase_add_test(errors, test_malformed_payload);
     tcase_add_test(errors, test_missing_file);
     tcase_add_test(errors, test_missing_fields);
+    tcase_add_test(errors, test_fuzz_regressions);
     suite_add_tcase(s, errors);
     return s;
 }

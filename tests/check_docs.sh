@@ -3,8 +3,10 @@
 # lint clean (mandoc -T lint, groff -ww), mlgate.conf(5) documents exactly
 # the options and defaults the built-in plugins declare (`mlgate help`),
 # mlgate(1) documents every long option `mlgate --help` prints, the
-# example in mlgate-plugin(3) compiles, and the CI files parse as YAML and
-# reference only inputs, outputs and files that exist.
+# example in mlgate-plugin(3) compiles, and the CI files parse as YAML,
+# reference only inputs, outputs and files that exist, and hold shell
+# that passes `bash -n`.  Also: mlgate.conf(5) has every runner key of
+# runner/conf.c, mlgate(1) every environment variable runner/*.c reads.
 # Exit 0 pass, 1 fail, 77 when no part could run (tools missing).
 
 set -u
@@ -367,6 +369,25 @@ need("GITLAB_TOKEN" not in (gl.get("variables") or {}),
      "gitlab-ci: the token must be a masked CI/CD variable, not in the file")
 need("api" in gtext and "mask" in gtext.lower(),
      "gitlab-ci: no note on the api-scope token in a masked variable")
+
+# Every shell snippet is valid bash (GitHub's `shell: bash`, GitLab's
+# default shell on Debian images runs the lines in one script).
+import shutil, subprocess
+snippets = [("action.yml step %s" % st.get("id", st.get("name")), st["run"])
+            for st in steps if "run" in st]
+for wjob in wf["jobs"].values():
+    snippets += [("workflow step %s" % st.get("name", "?"), st["run"])
+                 for st in wjob["steps"] if "run" in st]
+gjob = gl.get("mlgate") or {}
+snippets.append(("gitlab-ci mlgate job",
+                 "\n".join(gjob.get("before_script", []) +
+                           gjob.get("script", []))))
+if shutil.which("bash"):
+    for what, text in snippets:
+        r = subprocess.run(["bash", "-n"], input=text.encode(),
+                           stderr=subprocess.PIPE)
+        need(r.returncode == 0, "%s: bash -n: %s"
+             % (what, r.stderr.decode(errors="replace").strip()))
 
 # No secret values anywhere.
 for name, text in (("action.yml", atext), ("github-workflow.yml", wtext),

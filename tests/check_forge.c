@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "context.h"
 #include "forge.h"
+#include "forge_impl.h"
 #include "http.h"
 #include "log.h"
 #include "sbx.h"
@@ -507,6 +508,34 @@ START_TEST(test_gitlab)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_github (tests/fuzz/regress/github/): an id
+ * past 2^63 was cast (undefined behaviour); a marked comment without a
+ * usable id is now skipped instead of ending the search. */
+START_TEST(test_fuzz_regressions)
+{
+    static const char page[] = "[{\"id\": 1e99, \"body\": \"<!-- m -->\"}, "
+        "{\"id\": 0, \"body\": \"<!-- m -->\"}, {\"body\": \"<!-- m -->\"}, "
+        "{\"id\": 8, \"body\": \"other\"}, {\"id\": 9, \"body\": "
+        "\"r\\n<!-- m -->\", \"html_url\": \"https://x/9\"}]";
+    cJSON *list = cJSON_Parse(page);
+    long long id = 0;
+    char *body = NULL, *url = NULL;
+
+    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->", &id, &body,
+                                         &url), 1);
+    ck_assert_int_eq(id, 9);
+    ck_assert_str_eq(body, "r\n<!-- m -->");
+    ck_assert_str_eq(url, "https://x/9");
+    free(body);
+    free(url);
+    id = 0;
+    ck_assert_int_eq(github_pick_comment(list, "<!-- n -->", &id, NULL,
+                                         NULL), 0);
+    ck_assert_int_eq(id, 0);
+    cJSON_Delete(list);
+}
+END_TEST
+
 static Suite *forge_suite(void)
 {
     Suite *s = suite_create("forge");
@@ -520,6 +549,7 @@ static Suite *forge_suite(void)
     tcase_add_test(core, test_resolve_pr_and_call);
     tcase_add_test(core, test_rate_limited);
     tcase_add_test(core, test_gitlab);
+    tcase_add_test(core, test_fuzz_regressions);
     tcase_add_test(core, test_conf_api_url);
     suite_add_tcase(s, core);
 

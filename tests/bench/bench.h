@@ -13,6 +13,7 @@ struct bench_proc {
     long long utime_us;  /* getrusage(RUSAGE_SELF) at exit */
     long long stime_us;
     long long maxrss_kb;
+    long long priv_kb;   /* Private_Clean + Private_Dirty at exit */
 };
 
 struct bench_shm {

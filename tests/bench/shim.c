@@ -28,7 +28,35 @@ static pid_t shim_recorded; /* pid whose figures are already written */
 static ssize_t (*shim_real_recv)(int, void *, size_t, int);
 static ssize_t (*shim_real_send)(int, const void *, size_t, int);
 static int (*shim_real_connect)(int, const struct sockaddr *, socklen_t);
-static void (*shim_real_exit)(int) __attribute__((noreturn));
+static void (*shim_real_exit)(int);
+
+/* Memory this process does not share (smaps_rollup), in kB; 0 when
+ * unknown.  Plain read(): no stdio in an _exit path. */
+static long long shim_private_kb(void)
+{
+    char text[4096];
+    const char *p;
+    long long kb = 0;
+    ssize_t n;
+    int fd = open("/proc/self/smaps_rollup", O_RDONLY);
+
+    if (fd < 0)
+        return 0;
+    n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    for (p = strstr(text, "Private_"); p != NULL;
+         p = strstr(p + 1, "Private_")) {
+        const char *c = strchr(p, ':');
+
+        if (c != NULL && (strncmp(p, "Private_Clean", 13) == 0 ||
+                          strncmp(p, "Private_Dirty", 13) == 0))
+            kb += strtoll(c + 1, NULL, 10);
+    }
+    return kb;
+}
 
 static void shim_record(void)
 {
@@ -50,6 +78,7 @@ static void shim_record(void)
     shim_shm->proc[i].stime_us = (long long)ru.ru_stime.tv_sec * 1000000 +
                                  ru.ru_stime.tv_usec;
     shim_shm->proc[i].maxrss_kb = ru.ru_maxrss;
+    shim_shm->proc[i].priv_kb = shim_private_kb();
 }
 
 static void shim_init(void) __attribute__((constructor));
@@ -120,4 +149,6 @@ void _exit(int status)
 {
     shim_record();
     shim_real_exit(status);
+    /* Not reached: the real _exit does not return. */
+    abort();
 }

@@ -61,10 +61,14 @@ static inline char *fz_str(struct fz *f)
     return s;
 }
 
-/* Non-zero when s holds a newline (errors are one line). */
-static inline int fz_multiline(const char *s)
+/* An error message must be one non-empty line; a broken one is shown
+ * before the abort. */
+static inline int fz_one_line(const char *s)
 {
-    return strchr(s, '\n') != NULL || strchr(s, '\r') != NULL;
+    if (s[0] != '\0' && !strchr(s, '\n'))
+        return 1;
+    fprintf(stderr, "bad error message: \"%s\"\n", s);
+    return 0;
 }
 
 #endif

@@ -29,6 +29,7 @@ EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz.h \
 	tests/fuzz/fuzz_conf.c tests/fuzz/fuzz_hocon.c \
 	tests/fuzz/fuzz_context.c tests/fuzz/fuzz_clearml.c \
 	tests/fuzz/fuzz_github.c tests/fuzz/fuzz_markdown.c \
+	tests/fuzz/conf.dict tests/fuzz/json.dict tests/fuzz/markdown.dict \
 	tests/fuzz/corpus tests/fuzz/regress tests/fuzz/README.md
 
 # `make check-valgrind`: the runner's test programs under valgrind

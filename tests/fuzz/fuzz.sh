@@ -72,8 +72,11 @@ for t in $FUZZ_TARGETS; do
             continue
         fi
     fi
-    dict=
-    [ -f "$src/tests/fuzz/$t.dict" ] && dict=-dict=$src/tests/fuzz/$t.dict
+    case $t in
+    conf|hocon) dict=-dict=$src/tests/fuzz/conf.dict ;;
+    markdown) dict=-dict=$src/tests/fuzz/markdown.dict ;;
+    *) dict=-dict=$src/tests/fuzz/json.dict ;;
+    esac
     echo "  FUZZ     fuzz_$t for ${FUZZ_SECONDS}s"
     # New inputs go to the work corpus; the seeds in the tree are only
     # read (the source tree may be read-only).

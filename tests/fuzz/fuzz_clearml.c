@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cJSON_Delete(dirty);
     } else {
         FZ_CHECK(d == NULL);
-        FZ_CHECK(err.message[0] != '\0' && !fz_multiline(err.message));
+        FZ_CHECK(fz_one_line(err.message));
     }
     cJSON_Delete(d);
     http_resp_free(&resp);

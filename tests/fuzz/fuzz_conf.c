@@ -57,7 +57,7 @@ static void fuzz_conf_section(const struct conf *c,
         err[0] = '\0';
         if (conf_validate_check(c, sec, "fuzz", fuzz_conf_opts, err,
                                 sizeof err) < 0)
-            FZ_CHECK(err[0] != '\0' && !fz_multiline(err));
+            FZ_CHECK(fz_one_line(err));
     }
 }
 
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         /* "FILE:LINE: reason", one line. */
         FZ_CHECK(strncmp(err, "fuzz.conf:", 10) == 0);
-        FZ_CHECK(!fz_multiline(err));
+        FZ_CHECK(fz_one_line(err));
     }
     conf_free(&c);
     free(text);

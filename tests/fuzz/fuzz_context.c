@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(ctx.run_url && ctx.api_url && ctx.server_url);
         FZ_CHECK(ctx.pr >= 0);
     } else {
-        FZ_CHECK(err[0] != '\0' && !fz_multiline(err));
+        FZ_CHECK(fz_one_line(err));
     }
     context_free(&ctx);
     free(payload);

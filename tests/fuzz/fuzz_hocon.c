@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Not NUL-terminated on purpose: the reader must respect len. */
     if (clearml_conf_parse_hocon((const char *)data, size, &cc, err,
                                  sizeof err) < 0)
-        FZ_CHECK(err[0] != '\0' && !fz_multiline(err));
+        FZ_CHECK(fz_one_line(err));
     clearml_conf_free(&cc);
     return 0;
 }

@@ -183,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* The marker is "<!-- mlgate:ID -->" with ID made safe. */
         size_t ml = strlen(marker);
 
-        FZ_CHECK(ml > 17 && strncmp(marker, "<!-- mlgate:", 12) == 0 &&
+        FZ_CHECK(ml >= 17 && strncmp(marker, "<!-- mlgate:", 12) == 0 &&
                  strcmp(marker + ml - 4, " -->") == 0);
         FZ_CHECK(strspn(marker + 12, "abcdefghijklmnopqrstuvwxyz"
                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==

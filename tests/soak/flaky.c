@@ -14,7 +14,7 @@
 
 static const struct mlg_option flaky_options[] = {
     {"mode", MLG_OPT_STRING, "pass",
-     "pass | fail | segv | abort | exit | hang", 0, NULL},
+     "pass | fail | segv | abort | exit | hang | orphan", 0, NULL},
     {"after", MLG_OPT_NUMBER, "0", "seconds before acting", 0, NULL},
     {NULL, 0, NULL, NULL, 0, NULL}
 };
@@ -48,6 +48,13 @@ static int flaky_run(void *state, struct mlg_check *check)
         signal(SIGTERM, SIG_IGN);
         for (;;)
             pause();
+    } else if (strcmp(mode, "orphan") == 0) {
+        /* A process left behind (the soak must notice it). */
+        if (fork() == 0) {
+            alarm(20);
+            for (;;)
+                pause();
+        }
     } else if (strcmp(mode, "fail") == 0) {
         h->result(check, MLG_FAIL, "told to fail");
         return MLG_FAIL;

@@ -7,7 +7,7 @@
  * a wall-clock limit; prints the counts and exits 1 on any violation.
  *
  * Usage: soak [--runs N] [--min-runs N] [--seconds S] [--jobs J]
- *             [--seed X] [--keep-going]
+ *             [--seed X] [--keep-going] [--sabotage keep|orphan]
  * Needs MLG_SRCDIR and MLG_BUILDDIR (as `make soak` sets them).
  */
 #include <config.h>
@@ -120,6 +120,9 @@ struct soak_record {
 
 struct soak_opts {
     int runs, min_runs, jobs, keep_going;
+    /* Self-test of the invariants: break mlgate's promises on purpose
+     * (remote tasks kept, a process left behind); violations expected. */
+    const char *sabotage;
     double seconds;
     unsigned int seed;
     const char *srcdir, *builddir;
@@ -224,8 +227,7 @@ static void soak_violation(struct soak_run *r, const char *fmt, ...)
     va_list ap;
 
     r->violations++;
-    fprintf(stderr, "soak: run %d (seed %u): VIOLATION: ", r->index,
-            r->seed);
+    fprintf(stderr, "soak: run %d: VIOLATION: ", r->index);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -411,7 +413,12 @@ static void soak_conf(struct soak_run *r, const char *path)
             "[check remote]\nplugin = remote-run\nqueue = default\n"
             "script = task.py\npoll = 0.1s\nqueue-timeout = 3s\n"
             "timeout = 2s\n");
-    if (soak_chance(&r->seed, 35)) {
+    if (soak_o.sabotage != NULL && strcmp(soak_o.sabotage, "keep") == 0)
+        fprintf(f, "keep = yes\n");
+    if (soak_o.sabotage != NULL && strcmp(soak_o.sabotage, "orphan") == 0)
+        fprintf(f, "\n[check flaky]\nplugin = %s/tests/soak/.libs/flaky.so"
+                "\nmode = orphan\n", soak_o.builddir);
+    else if (soak_chance(&r->seed, 35)) {
         static const char *const modes[] = {"segv", "abort", "exit",
                                             "hang", "pass", "fail"};
         static const int kinds[] = {K_SEGV, K_ABORT, K_EXIT, K_HANG, -1,
@@ -744,7 +751,7 @@ static int soak_complete(const struct soak_run *r, const char *body,
         *why = "its headline is not this run's";
     else if (soak_count(body, SOAK_MARKER) != 1)
         *why = "the marker is not there exactly once";
-    else if (soak_count(body, "<details>") !=
+    else if (soak_count(body, "<details") !=
              soak_count(body, "</details>"))
         *why = "unbalanced <details>";
     else if (strstr(body, "head <code>3f9a1c2</code>") == NULL)
@@ -959,7 +966,8 @@ static void soak_worker(int w, int fd, const cJSON *happy, const char *base,
 static void soak_usage(void)
 {
     fprintf(stderr, "usage: soak [--runs N] [--min-runs N] [--seconds S] "
-            "[--jobs J] [--seed X] [--keep-going]\n");
+            "[--jobs J] [--seed X] [--keep-going]\n"
+            "            [--sabotage keep|orphan]\n");
     exit(64);
 }
 
@@ -990,6 +998,8 @@ static void soak_args(int argc, char **argv)
             soak_o.seconds = atof(v);
         else if (strcmp(a, "--jobs") == 0)
             soak_o.jobs = atoi(v);
+        else if (strcmp(a, "--sabotage") == 0)
+            soak_o.sabotage = v;
         else if (strcmp(a, "--seed") == 0)
             soak_o.seed = (unsigned int)strtoul(v, NULL, 10);
         else

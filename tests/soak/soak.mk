@@ -15,6 +15,24 @@ tests_soak_soak_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_soak_soak_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 tests_soak_soak_LDADD = $(CJSON_LIBS) $(CURL_LIBS)
 
+# Secrets on every command path (issue 4): runs the mlgate binary.
+check_PROGRAMS += tests/check_secrets
+TESTS += tests/check_secrets
+tests_check_secrets_SOURCES = tests/check_secrets.c tests/sbx.c tests/sbx.h
+tests_check_secrets_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS) \
+	$(CURL_CFLAGS)
+tests_check_secrets_LDADD = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
+
+# Regression tests for what the soak found.
+check_PROGRAMS += tests/soak/check_faults
+TESTS += tests/soak/check_faults
+tests_soak_check_faults_SOURCES = tests/soak/check_faults.c tests/sbx.c \
+	tests/sbx.h
+tests_soak_check_faults_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_soak_check_faults_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(CJSON_CFLAGS) $(CURL_CFLAGS)
+tests_soak_check_faults_LDADD = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
+
 endif
 endif
 
