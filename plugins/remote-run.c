@@ -19,6 +19,7 @@
 #define RR_PROGRESS_EVERY 60.0 /* seconds between unchanged progress lines */
 #define RR_LOG_LINES 20
 #define RR_MAX_POLL_ERRORS 5  /* consecutive failed polls before giving up */
+#define RR_CLEANUP_TRIES 3    /* attempts at each stop and archive call */
 #define RR_DEFAULT_NAME "mlgate remote run"
 
 struct rr_state {
@@ -373,8 +374,9 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
                      "tasks.create returned no task id");
     } else if (err->kind == MLG_E_TRANSPORT || err->kind == MLG_E_DEADLINE
                || (err->kind == MLG_E_HTTP && err->status >= 500)) {
-        id = rr_find_created(h, check, project_id, nonce);
-        if (id == NULL)
+        int i;
+
+        for (i = 0; i < RR_CLEANUP_TRIES && id == NULL; i++)
             id = rr_find_created(h, check, project_id, nonce);
         if (id != NULL)
             h->log(check, MLG_LOG_WARN, "tasks.create failed (%s) but "
@@ -664,6 +666,19 @@ static int rr_status_call(const struct mlg_host *h, struct mlg_check *check,
     return rc;
 }
 
+/* rr_status_call, tried up to RR_CLEANUP_TRIES times. */
+static int rr_status_tries(const struct mlg_host *h, struct mlg_check *check,
+                           const char *endpoint, const char *id, int force,
+                           const char **status, struct mlg_error *err)
+{
+    int i;
+
+    for (i = 0; i < RR_CLEANUP_TRIES; i++)
+        if (rr_status_call(h, check, endpoint, id, force, status, err) == 0)
+            return 0;
+    return -1;
+}
+
 /* Whether the task's status is stopped now (one poll). */
 static int rr_now_stopped(const struct mlg_host *h, struct mlg_check *check,
                           const char *id)
@@ -730,34 +745,30 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
 {
     struct mlg_error err;
     const char *now_status = NULL;
-    int stopped = 0, stop_failed = 0;
+    int stopped = 0, stop_failed = 0, archived = 0, i;
 
     memset(&err, 0, sizeof err);
     if (keep) {
         rr_buf_printf(note, "kept (keep = yes)");
         return;
     }
-    /* Every stop or archive that fails gets one more try (an answer lost
-     * in transit must not leave a task running), then the task's real
-     * status decides. */
+    /* Every stop or archive is tried RR_CLEANUP_TRIES times (an answer
+     * lost in transit must not leave a task running), then the task's
+     * real status decides. */
     if (rr_is(status, "created|queued")) {
-        if (rr_status_call(h, check, "tasks.stop", id, 1, &now_status, &err)
-            != 0 &&
-            rr_status_call(h, check, "tasks.stop", id, 1, &now_status, &err)
-            != 0)
+        if (rr_status_tries(h, check, "tasks.stop", id, 1, &now_status,
+                            &err) != 0)
             stop_failed = !rr_now_stopped(h, check, id);
         else if (strcmp(now_status, "stopped") != 0)
             /* A live worker picked it up meanwhile and got only a
              * "stopping" request: flip the status now. */
-            stop_failed = rr_status_call(h, check, "tasks.stopped", id, 0,
-                                         NULL, &err) != 0
+            stop_failed = rr_status_tries(h, check, "tasks.stopped", id,
+                                          0, NULL, &err) != 0
                           && !rr_now_stopped(h, check, id);
         stopped = !stop_failed;
     } else if (rr_is(status, "in_progress")) {
-        stop_failed = rr_status_call(h, check, "tasks.stopped", id, 0, NULL,
-                                     &err) != 0
-                      && rr_status_call(h, check, "tasks.stopped", id, 0,
-                                        NULL, &err) != 0
+        stop_failed = rr_status_tries(h, check, "tasks.stopped", id, 0,
+                                      NULL, &err) != 0
                       && !rr_now_stopped(h, check, id);
         stopped = !stop_failed;
     }
@@ -767,8 +778,10 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
         rr_buf_printf(note, "not stopped (%s), ", err.message);
     }
     memset(&err, 0, sizeof err);
-    if (rr_archive(h, check, id, &err) != 0 &&
-        rr_archive(h, check, id, &err) != 0) {
+    for (i = 0; i < RR_CLEANUP_TRIES; i++)
+        if ((archived = rr_archive(h, check, id, &err) == 0))
+            break;
+    if (!archived) {
         h->log(check, MLG_LOG_WARN, "could not archive task %s: %s", id,
                err.message);
         rr_buf_printf(note, "%snot archived (%s)",

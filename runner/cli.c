@@ -554,8 +554,8 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     const char *jv;
     int code, curl_up = 0;
 
-    /* From here on SIGINT/SIGTERM cancel the checks but still produce
-     * the report (exit 2 or 1, never 130/143). */
+    /* SIGINT/SIGTERM cancel the checks but still produce the report
+     * (exit 2 or 1, never 130/143); cli_main caught them already. */
     exec_catch_signals();
     memset(&ctx, 0, sizeof(ctx));
     if (context_load(&ctx, &o->ov, err, sizeof(err)) != 0) {
@@ -659,6 +659,10 @@ int cli_main(int argc, char **argv)
             return cli_usage_error("unexpected argument '%s'",
                                    argv[ci + 1]);
     }
+    /* A run catches SIGINT/SIGTERM from its first step: one that arrives
+     * while the conf is read still ends in a report, never in 143. */
+    if (cmd == NULL)
+        exec_catch_signals();
     if (o.config == NULL)
         o.config = getenv("MLGATE_CONFIG");
     if (o.config == NULL || *o.config == '\0')

@@ -21,6 +21,9 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <unistd.h>
 
 #define EXEC_DEFAULT_TIMEOUT 600.0
@@ -361,6 +364,13 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
         return -1;
     }
     if (s->pid == 0) {
+        /* Its own process group: the runner can then end whatever the
+         * check forked too (see exec_kill_group). */
+        setpgid(0, 0);
+#ifdef __linux__
+        /* A runner killed outright must not leave the check running. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
         close(fds[0]);
         close(exec_pipe[0]);
         close(exec_pipe[1]);
@@ -370,6 +380,8 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
                 close(all[i].fd);
         exec_child(env, c, s->deadline, fds[1]);
     }
+    /* Also here, so that no signal sent to the group can miss it. */
+    setpgid(s->pid, s->pid);
     close(fds[1]);
     exec_set_flags(fds[0], O_NONBLOCK);
     s->fd = fds[0];
@@ -459,12 +471,20 @@ static void exec_finish(const struct exec_check *c, struct exec_slot *s,
     s->state = SLOT_DONE;
 }
 
+/* Signal a check's whole process group (the check and anything it
+ * forked); the pgid outlives the check while a member remains. */
+static void exec_kill_group(pid_t pid, int sig)
+{
+    if (kill(-pid, sig) != 0 && errno != ESRCH)
+        kill(pid, sig);
+}
+
 /* Send SIGTERM now and SIGKILL after the grace period. */
 static void exec_terminate(struct exec_slot *s, double grace)
 {
     if (s->reaped || s->kill_at > 0)
         return;
-    kill(s->pid, SIGTERM);
+    exec_kill_group(s->pid, SIGTERM);
     s->kill_at = now_mono() + grace;
 }
 
@@ -557,6 +577,8 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
                 pid_t w = waitpid(s->pid, &s->wstatus, WNOHANG);
 
                 if (w == s->pid || (w < 0 && errno == ECHILD)) {
+                    /* The check is over: nothing it forked outlives it. */
+                    exec_kill_group(s->pid, SIGKILL);
                     s->reaped = 1;
                     s->end = now_mono();
                 }
@@ -585,7 +607,7 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
                 exec_terminate(s, env->grace);
             }
             if (s->kill_at > 0 && now >= s->kill_at && !s->killed) {
-                kill(s->pid, SIGKILL);
+                exec_kill_group(s->pid, SIGKILL);
                 s->killed = 1;
             }
             if (s->kill_at > 0 && !s->killed && s->kill_at < wake)

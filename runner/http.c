@@ -196,7 +196,10 @@ struct http *http_new(const struct http_opts *opts, struct mlg_error *err)
     h->backoff_base_s = opts->backoff_base_s > 0 ? opts->backoff_base_s
                                                  : 1.0;
     h->pid = getpid();
-    h->seed = (unsigned int)getpid() ^ (unsigned int)(now_wall() * 1000);
+    /* Through 64 bits: milliseconds since 1970 overflow an unsigned int,
+     * and casting an out-of-range double is undefined. */
+    h->seed = (unsigned int)getpid() ^
+              (unsigned int)(unsigned long long)(now_wall() * 1000);
     return h;
 }
 

@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,59 @@ START_TEST(test_crash_isolated)
     ck_result("two", MLG_PASS, "still fine");
     ck_assert_int_eq(fx.rr.overall, MLG_ERROR);
     ck_assert_int_eq(result_exit_code(fx.rr.overall), 2);
+}
+END_TEST
+
+/* Whether pid is gone: no such process, or a zombie waiting for init
+ * (dead all the same). */
+static int pid_gone(long pid)
+{
+    char path[64], line[256];
+    FILE *f;
+    char *paren;
+    int gone = 1;
+
+    if (kill((pid_t)pid, 0) != 0)
+        return 1;
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0; /* no /proc: alive as far as we can tell */
+    if (fgets(line, sizeof(line), f) != NULL &&
+        (paren = strrchr(line, ')')) != NULL)
+        gone = paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+    else
+        gone = 0;
+    fclose(f);
+    return gone;
+}
+
+/* A check that forks leaves nothing behind: the runner ends the check's
+ * whole process group once the check is over. */
+START_TEST(test_no_grandchild_left)
+{
+    char *text, *pidfile = xasprintf("%s/pid", dir);
+    FILE *f;
+    long pid = 0;
+    double until;
+
+    text = xasprintf("[check f]\nplugin = forker\npidfile = %s\n",
+                     pidfile);
+    load(text);
+    ck_assert_int_eq(run(0), 0);
+    ck_result("f", MLG_PASS, res("f")->summary);
+    f = fopen(pidfile, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%ld", &pid), 1);
+    fclose(f);
+    ck_assert_int_gt(pid, 1);
+    /* SIGKILL is asynchronous: give the kernel a bounded moment. */
+    until = now_mono() + 5;
+    while (!pid_gone(pid) && now_mono() < until)
+        poll(NULL, 0, 10);
+    ck_assert_msg(pid_gone(pid), "grandchild %ld still running", pid);
+    free(text);
+    free(pidfile);
 }
 END_TEST
 
@@ -594,6 +648,7 @@ static Suite *exec_suite(void)
     tcase_add_test(limits, test_one_line);
     tcase_add_test(limits, test_result_cap);
     tcase_add_test(errors, test_crash_isolated);
+    tcase_add_test(errors, test_no_grandchild_left);
     tcase_add_test(errors, test_timeout);
     tcase_add_test(errors, test_sigkill_after_grace);
     tcase_add_test(errors, test_exit_without_result);

@@ -130,6 +130,17 @@ int cu_spawn(struct cu_proc *p, const char *home, const char *const *args,
         envp[m++] = xstrdup("PATH=/usr/bin:/bin");
         envp[m++] = xasprintf("HOME=%s", home);
         envp[m++] = xstrdup("NO_COLOR=1");
+        /* The sanitizer build's settings (tools/ci-reliability) reach
+         * mlgate too: test plugins crash on purpose. */
+        for (i = 0; i < 3; i++) {
+            static const char *const san[] = { "ASAN_OPTIONS",
+                                               "UBSAN_OPTIONS",
+                                               "LSAN_OPTIONS" };
+            const char *v = getenv(san[i]);
+
+            if (v != NULL)
+                envp[m++] = xasprintf("%s=%s", san[i], v);
+        }
         for (i = 0; env != NULL && env[i] != NULL && m < 63; i++)
             envp[m++] = xstrdup(env[i]);
         envp[m] = NULL;

@@ -43,7 +43,8 @@ VALGRIND_FLAGS = --error-exitcode=1 --leak-check=full \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp --quiet
 EXTRA_DIST += tests/valgrind.supp
 
-check-valgrind: $(VALGRIND_TESTS) mlgate
+# Everything `make check` builds: test plugins and the sandbox included.
+check-valgrind: all $(check_LTLIBRARIES) $(check_PROGRAMS)
 	@$(AM_TESTS_ENVIRONMENT) CK_FORK=no; export CK_FORK; \
 	VALGRIND='$(VALGRIND)'; test -n "$$VALGRIND" || VALGRIND=valgrind; \
 	failed=; \

@@ -58,10 +58,8 @@ row() {
     if [ -n "$pat" ]; then
         grep -E -- "$pat" "$work/all" >"$work/msg"
     else
-        grep -v '^::' "$work/err" | sed "s|$work/||g; s|$bld/||g" \
-            >"$work/msg"
-    fi
-    if false; then :
+        grep -v '^::' "$work/err" | sed "s|$work/||g; s|$bld/||g;
+            s|127\.0\.0\.1:[0-9]*|127.0.0.1:PORT|g" >"$work/msg"
     fi
     msg=$(sed 's/^mlgate: //; s/|/\\|/g; s/`/'"'"'/g' "$work/msg" |
         awk 'NR > 1 { printf "<br>" } { printf "`%s`", $0 }')

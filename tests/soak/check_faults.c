@@ -1,8 +1,8 @@
 /*
  * check_faults.c - regression tests for what the fault soak found: a
  * remote task must end stopped and archived even when one answer on the
- * way is lost (tasks.create applied but its answer unreadable, one failed
- * tasks.stopped, one failed tasks.archive).
+ * way is lost (tasks.create applied but its answer unreadable, failed
+ * tasks.stopped calls, a failed tasks.archive).
  */
 #include <config.h>
 
@@ -200,6 +200,20 @@ START_TEST(test_stop_fails_once)
 }
 END_TEST
 
+START_TEST(test_stop_fails_twice)
+{
+    struct sbx s;
+    char *word = flt_run(&s, "[{\"match\":{\"service\":\"clearml\","
+                         "\"endpoint\":\"tasks.stopped\"},"
+                         "\"html\":true,\"count\":2}]");
+
+    ck_assert_int_eq(flt_created_tasks_clean(&s), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "tasks.stopped"), 3);
+    free(word);
+    sbx_stop(&s);
+}
+END_TEST
+
 START_TEST(test_stop_unreadable_once)
 {
     struct sbx s;
@@ -236,6 +250,7 @@ static Suite *flt_suite(void)
     tcase_add_test(tc, test_create_answer_lost);
     tcase_add_test(tc, test_create_answer_lost_twice);
     tcase_add_test(tc, test_stop_fails_once);
+    tcase_add_test(tc, test_stop_fails_twice);
     tcase_add_test(tc, test_stop_unreadable_once);
     tcase_add_test(tc, test_archive_fails_once);
     suite_add_tcase(s, tc);

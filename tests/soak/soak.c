@@ -960,6 +960,12 @@ static void soak_worker(int w, int fd, const cJSON *happy, const char *base,
         if (rec.violations > 0 && !soak_o.keep_going)
             break;
     }
+    /* Every sandbox was stopped and reaped, every leftover killed. */
+    if (soak_children(getpid(), 0, NULL, 0) > 0) {
+        fprintf(stderr, "soak: worker %d: VIOLATION: children left at the "
+                "end\n", w);
+        _exit(1);
+    }
     _exit(0);
 }
 

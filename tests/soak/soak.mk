@@ -1,7 +1,7 @@
 # The fault soak and the secrets test (issue 8, issue 4).  The soak is
 # long (about a minute): not in TESTS, run by `make soak` (extra flags in
 # SOAK_FLAGS, e.g. SOAK_FLAGS='--seed 42 --runs 50').
-EXTRA_DIST += tests/soak/soak.mk
+EXTRA_DIST += tests/soak/soak.mk tests/soak/catalogue.sh doc/reliability.md
 
 if HAVE_CHECK
 if HAVE_MHD
