@@ -110,18 +110,6 @@ static const char *cmp_str(const cJSON *obj, const char *key)
                                                         : "";
 }
 
-/* The option value, else the [clearml] value; "" set explicitly means no
- * scope.  Borrowed from the host. */
-static const char *cmp_scope(const struct mlg_host *h,
-                             struct mlg_check *check, const char *key)
-{
-    const char *v = h->opt_str(check, key);
-
-    if (v == NULL)
-        v = h->conf_clearml(check, key);
-    return v != NULL && *v != '\0' ? v : NULL;
-}
-
 static int cmp_has_tag(const cJSON *task, const char *tag)
 {
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(task, "tags");
@@ -837,8 +825,8 @@ static int cmp_run(void *state, struct mlg_check *check)
     struct cmp_state *st = state;
     const struct mlg_host *h = st->host;
     const struct mlg_context *ctx = h->context(check);
-    const char *project = cmp_scope(h, check, "project");
-    const char *task_name = cmp_scope(h, check, "task-name");
+    const char *project = h->opt_scope(check, "project");
+    const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "best-tag");
     struct mlg_task_query q;
     struct mlg_task_found f = {NULL, NULL};

@@ -182,6 +182,15 @@ static const char *host_conf_clearml(struct mlg_check *ck, const char *key)
     return conf_get(conf_find(ck->env->conf, "clearml"), key);
 }
 
+static const char *host_opt_scope(struct mlg_check *ck, const char *key)
+{
+    const char *v = host_opt_str(ck, key);
+
+    if (v == NULL)
+        v = host_conf_clearml(ck, key);
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
 static const struct mlg_context *host_context(struct mlg_check *ck)
 {
     return &ck->mctx;
@@ -683,7 +692,8 @@ static const struct mlg_host host_table = {
     host_log,
     host_remaining,
     host_cancelled,
-    host_sleep
+    host_sleep,
+    host_opt_scope
 };
 
 static void host_fill_context(struct mlg_check *ck)

@@ -94,6 +94,15 @@ static const char *fake_conf_clearml(struct mlg_check *ck, const char *key)
     return strcmp(key, "task-name") == 0 ? "cicd_test" : NULL;
 }
 
+static const char *fake_opt_scope(struct mlg_check *ck, const char *key)
+{
+    const char *v = fake_opt_str(ck, key);
+
+    if (v == NULL)
+        v = fake_conf_clearml(ck, key);
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
 static const struct mlg_context *fake_context(struct mlg_check *ck)
 {
     return &ck->ctx;
@@ -304,7 +313,7 @@ static const struct mlg_host fake_host = {
     fake_find_task, fake_project_id, fake_queue_id, fake_update_tags,
     fake_task_url, NULL, fake_json_release, fake_result, fake_detail,
     fake_md_escape, fake_annotate, fake_output, fake_log, fake_remaining,
-    fake_cancelled, fake_sleep
+    fake_cancelled, fake_sleep, fake_opt_scope
 };
 
 static void fake_init_check(struct mlg_check *ck, const char *const *opts)

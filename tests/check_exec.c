@@ -165,6 +165,20 @@ START_TEST(test_statuses)
 }
 END_TEST
 
+/* A plugin built for ABI 1.0 runs in this runner beside current ones. */
+START_TEST(test_older_minor_runs)
+{
+    char *want = xasprintf("built for ABI 1.0, host %d.%d", MLG_ABI_MAJOR,
+                           MLG_ABI_MINOR);
+
+    load("[check old]\nplugin = abi_old\n[check new]\nplugin = good\n");
+    ck_assert_int_eq(run(0), 0);
+    ck_result("old", MLG_PASS, want);
+    ck_result("new", MLG_PASS, "all good");
+    free(want);
+}
+END_TEST
+
 START_TEST(test_crash_isolated)
 {
     load("[check one]\nplugin = good\n"
@@ -636,6 +650,7 @@ static Suite *exec_suite(void)
     tcase_set_timeout(limits, 20);
     tcase_set_timeout(errors, 20);
     tcase_add_test(core, test_statuses);
+    tcase_add_test(core, test_older_minor_runs);
     tcase_add_test(core, test_concurrent);
     tcase_add_test(core, test_jobs_limit);
     tcase_add_test(core, test_options);

@@ -83,6 +83,22 @@ START_TEST(test_newer_minor)
 }
 END_TEST
 
+/* A plugin built for an older minor (1.0, before opt_scope) loads. */
+START_TEST(test_older_minor)
+{
+    char *path;
+    struct plugin *p = open_test("abi_old", &path);
+
+    ck_assert_msg(p != NULL, "%s", err);
+    ck_assert_uint_eq(p->d.abi_major, MLG_ABI_MAJOR);
+    ck_assert_uint_eq(p->d.abi_minor, 0);
+    ck_assert_uint_lt(p->d.abi_minor, MLG_ABI_MINOR);
+    ck_assert_ptr_nonnull(p->d.run);
+    loader_free(p);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_short_size)
 {
     char *path;
@@ -212,6 +228,7 @@ static Suite *loader_suite(void)
     TCase *errors = tcase_create("errors");
 
     tcase_add_test(core, test_good);
+    tcase_add_test(core, test_older_minor);
     tcase_add_test(core, test_find);
     tcase_add_test(core, test_dirs_order);
     tcase_add_test(errors, test_major_mismatch);

@@ -255,7 +255,8 @@ build_abi() { # NAME DMAJ MINOR
     printf '[report]\ncomment = off\nstatus = off\n\n%s\nplugin = %s\n' \
         '[check abi]' "$tmp/abi/$1.so" >"$tmp/abi/$1.conf"
 }
-# With ABI 1.0 there is no older minor; the oldest is the current one.
+# The minor before this one: its plugins must still load (ABI 1.1 added
+# opt_scope to the host table; a 1.0 plugin never calls it).
 older=$((minor > 0 ? minor - 1 : 0))
 build_abi older 0 "$older"
 build_abi newer 0 "$((minor + 1))"

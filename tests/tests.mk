@@ -13,6 +13,7 @@ check_LTLIBRARIES += tests/plugins/good.la \
 	tests/plugins/sleeper.la \
 	tests/plugins/noresult.la \
 	tests/plugins/forker.la \
+	tests/plugins/abi_old.la \
 	tests/plugins/bigdetail.la \
 	tests/plugins/cleanup.la \
 	tests/plugins/owntimeout.la \
@@ -43,6 +44,8 @@ tests_plugins_sleeper_la_SOURCES = tests/plugins/sleeper.c
 tests_plugins_sleeper_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_noresult_la_SOURCES = tests/plugins/noresult.c
 tests_plugins_forker_la_SOURCES = tests/plugins/forker.c
+tests_plugins_abi_old_la_SOURCES = tests/plugins/abi_old.c
+tests_plugins_abi_old_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_forker_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_noresult_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_bigdetail_la_SOURCES = tests/plugins/bigdetail.c

@@ -177,12 +177,9 @@ thr_run(void *state, struct mlg_check *check)
 
     memset(&q, 0, sizeof q);
     q.size = sizeof q;
-    q.project = h->opt_str(check, "project");
-    if (q.project == NULL)
-        q.project = h->conf_clearml(check, "project");
-    q.task_name = h->opt_str(check, "task-name");
-    if (q.task_name == NULL)
-        q.task_name = h->conf_clearml(check, "task-name");
+    /* The check's own scope, else the conf's [clearml] one (ABI 1.1). */
+    q.project = h->opt_scope(check, "project");
+    q.task_name = h->opt_scope(check, "task-name");
     memset(&found, 0, sizeof found);
     if (h->clearml_find_task(check, &q, &found, &e) != 0) {
         h->result(check, MLG_ERROR, "ClearML lookup failed: %s", e.message);

@@ -75,6 +75,16 @@ fake_conf_clearml(struct mlg_check *c, const char *key)
     return strcmp(key, "project") == 0 ? "Github CICD Video" : NULL;
 }
 
+static const char *
+fake_opt_scope(struct mlg_check *c, const char *key)
+{
+    const char *s = fake_opt_str(c, key);
+
+    if (s == NULL)
+        s = fake_conf_clearml(c, key);
+    return s != NULL && *s != '\0' ? s : NULL;
+}
+
 static const struct mlg_context *
 fake_context(struct mlg_check *c)
 {
@@ -267,7 +277,7 @@ static const struct mlg_host fake_host = {
     fake_clearml_call, fake_find_task, fake_project_id, fake_queue_id,
     fake_update_tags, fake_task_url, fake_forge_call, fake_json_release,
     fake_result, fake_detail, fake_md_escape, fake_annotate, fake_output,
-    fake_log, fake_remaining, fake_cancelled, fake_sleep
+    fake_log, fake_remaining, fake_cancelled, fake_sleep, fake_opt_scope
 };
 
 static const char fake_task_json[] =

@@ -37,7 +37,7 @@ extern "C" {
 #endif
 
 #define MLG_ABI_MAJOR 1
-#define MLG_ABI_MINOR 0
+#define MLG_ABI_MINOR 1
 
 /* Size of the fixed error buffer the host hands to init(). */
 #define MLG_ERROR_SIZE 512
@@ -358,6 +358,14 @@ struct mlg_host {
     int (*cancelled)(struct mlg_check *check);
     /* Sleep up to seconds; returns early (non-zero) when cancelled. */
     int (*sleep)(struct mlg_check *check, double seconds);
+
+    /* --- appended in ABI 1.1 (plugins built for 1.0 never see it). */
+
+    /* A ClearML scope value such as "project" or "task-name": this
+     * check's option when its section sets it, else the conf's [clearml]
+     * value; NULL when the result is empty, so `project =` in a check
+     * explicitly removes the shared scope.  Borrowed. */
+    const char *(*opt_scope)(struct mlg_check *check, const char *key);
 };
 
 #ifdef __cplusplus
