@@ -284,6 +284,37 @@ refused() { # NAME WANT_VERSION
 refused newer "$major.$((minor + 1))"
 refused major "$((major + 1)).$minor"
 
+# --- 4b. the README's 30-line plugin, built exactly as the README says --
+mkdir "$tmp/readme" || fail "mkdir"
+awk '/^## Writing a plugin/ { sect = 1 }
+     sect && /^```c$/ { code = 1; next }
+     code && /^```$/ { exit }
+     code { print }' "$MLG_SRCDIR/README.md" >"$tmp/readme/branch-prefix.c"
+grep -q mlg_plugin_entry "$tmp/readme/branch-prefix.c" ||
+    fail "no plugin source found in README.md"
+(cd "$tmp/readme" &&
+ $cc -shared -fPIC -o branch-prefix.so branch-prefix.c \
+     $($pkgc --cflags mlgate-plugin)) ||
+    fail "the README's plugin does not build with its own command"
+readme_run() { # PREFIX WANT_EXIT
+    printf '[report]\ncomment = off\nstatus = off\n\n[check branch]\n' \
+        >"$tmp/readme/mlgate.conf"
+    printf 'plugin = %s\nprefix = %s\n' "$tmp/readme/branch-prefix.so" \
+        "$1" >>"$tmp/readme/mlgate.conf"
+    "$inst_mlgate" -c "$tmp/readme/mlgate.conf" --repo acme/ml-repo \
+        --pr 12 --sha "$sha" --branch feature-x >"$tmp/readme/out" 2>&1
+    rc=$?
+    [ "$rc" -eq "$2" ] ||
+        { cat "$tmp/readme/out"; fail "README plugin, prefix $1: exit $rc"; }
+}
+readme_run feature- 0
+grep -q "PASS  branch: branch feature-x starts with feature-" \
+    "$tmp/readme/out" || { cat "$tmp/readme/out"; fail "README plugin PASS"; }
+readme_run main- 1
+grep -q "FAIL  branch: branch feature-x does not start with main-" \
+    "$tmp/readme/out" || { cat "$tmp/readme/out"; fail "README plugin FAIL"; }
+ok "the README's plugin builds with cc -shared -fPIC and pkg-config alone"
+
 # --- 5. action.yml's scripts, run the way GitHub runs them -------------
 # The composite action's own steps, against the install above (its
 # layout is the action's $PREFIX) and the sandbox.
