@@ -36,31 +36,6 @@ struct clearml {
     double token_exp;  /* epoch seconds; 0 unknown */
 };
 
-static void clearml_err(struct mlg_error *err, int kind, int status,
-                        int subcode, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void clearml_err(struct mlg_error *err, int kind, int status,
-                        int subcode, const char *fmt, ...)
-{
-    va_list ap;
-    char *m, *masked;
-
-    if (!err)
-        return;
-    memset(err, 0, sizeof *err);
-    err->kind = kind;
-    err->status = status;
-    err->subcode = subcode;
-    va_start(ap, fmt);
-    m = xvasprintf(fmt, ap);
-    va_end(ap);
-    masked = log_mask(m);
-    snprintf(err->message, sizeof err->message, "%s", masked);
-    free(masked);
-    free(m);
-}
-
 /* ---- configuration ------------------------------------------------ */
 
 static char *clearml_strip_slash(char *s)
@@ -137,8 +112,8 @@ static int clearml_read_file(const char *path, int must_exist,
     if (!f) {
         if (!must_exist && errno == ENOENT)
             return 0;
-        clearml_err(err, MLG_E_CONFIG, 0, 0, "clearml: %s: %s", path,
-                    strerror(errno));
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "clearml: %s: %s", path,
+                   strerror(errno));
         return -1;
     }
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
@@ -148,7 +123,7 @@ static int clearml_read_file(const char *path, int must_exist,
                                   sizeof msg);
     buf_free(&b);
     if (rc < 0)
-        clearml_err(err, MLG_E_CONFIG, 0, 0, "clearml: %s: %s", path, msg);
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "clearml: %s: %s", path, msg);
     return rc;
 }
 
@@ -237,9 +212,9 @@ struct clearml *clearml_new(const struct clearml_conf *cc,
     const char *env;
 
     if (!(cc->access_key && cc->secret_key) && !cc->auth_token) {
-        clearml_err(err, MLG_E_CONFIG, 0, 0,
-                    "clearml: no credentials (set CLEARML_API_ACCESS_KEY "
-                    "and CLEARML_API_SECRET_KEY, or CLEARML_AUTH_TOKEN)");
+        log_seterr(err, MLG_E_CONFIG, 0, 0,
+                   "clearml: no credentials (set CLEARML_API_ACCESS_KEY "
+                   "and CLEARML_API_SECRET_KEY, or CLEARML_AUTH_TOKEN)");
         return NULL;
     }
     memset(&o, 0, sizeof o);
@@ -418,15 +393,15 @@ int clearml_parse_envelope(const struct http_resp *resp, const char *url,
         size_t n = ct ? strcspn(ct, ";") : 0;
 
         if (ct)
-            clearml_err(err, MLG_E_TRANSPORT, (int)resp->status, 0,
-                        "clearml: %s did not answer like a ClearML API "
-                        "server (HTTP %ld, %.*s)", murl, resp->status,
-                        (int)n, ct);
+            log_seterr(err, MLG_E_TRANSPORT, (int)resp->status, 0,
+                       "clearml: %s did not answer like a ClearML API "
+                       "server (HTTP %ld, %.*s)", murl, resp->status,
+                       (int)n, ct);
         else
-            clearml_err(err, MLG_E_TRANSPORT, (int)resp->status, 0,
-                        "clearml: %s did not answer like a ClearML API "
-                        "server (HTTP %ld, no content type)", murl,
-                        resp->status);
+            log_seterr(err, MLG_E_TRANSPORT, (int)resp->status, 0,
+                       "clearml: %s did not answer like a ClearML API "
+                       "server (HTTP %ld, no content type)", murl,
+                       resp->status);
         free(ct);
         free(murl);
         cJSON_Delete(j);
@@ -458,8 +433,8 @@ int clearml_parse_envelope(const struct http_resp *resp, const char *url,
         for (p = m; *p; p++)
             if (*p == '\n' || *p == '\r')
                 *p = ' ';
-        clearml_err(err, MLG_E_HTTP, (int)code, subcode, "%ld/%d: %s (%s)",
-                    code, subcode, endpoint, m);
+        log_seterr(err, MLG_E_HTTP, (int)code, subcode, "%ld/%d: %s (%s)",
+                   code, subcode, endpoint, m);
         free(m);
     }
     cJSON_Delete(j);
@@ -507,10 +482,10 @@ int clearml_login(struct clearml *c, double deadline, struct mlg_error *err)
     if (rc == 0) {
         tok = cJSON_GetObjectItemCaseSensitive(data, "token");
         if (!cJSON_IsString(tok) || !*tok->valuestring) {
-            clearml_err(err, MLG_E_TRANSPORT, (int)resp.status, 0,
-                        "clearml: %s did not answer like a ClearML API "
-                        "server (HTTP %ld, no token in the reply)", url,
-                        resp.status);
+            log_seterr(err, MLG_E_TRANSPORT, (int)resp.status, 0,
+                       "clearml: %s did not answer like a ClearML API "
+                       "server (HTTP %ld, no token in the reply)", url,
+                       resp.status);
             rc = -1;
         } else {
             log_secret_add(tok->valuestring);
@@ -570,9 +545,9 @@ static int clearml_call_v(struct clearml *c, const char *version,
 
     *data = NULL;
     if (!clearml_endpoint_ok(endpoint)) {
-        clearml_err(err, MLG_E_USAGE, 0, 0,
-                    "clearml: \"%s\" is not a service.action endpoint",
-                    endpoint ? endpoint : "(null)");
+        log_seterr(err, MLG_E_USAGE, 0, 0,
+                   "clearml: \"%s\" is not a service.action endpoint",
+                   endpoint ? endpoint : "(null)");
         return -1;
     }
     /* No token yet, or one about to expire (the SDK's threshold rule). */
@@ -759,9 +734,9 @@ int clearml_find_task(struct clearml *c, const char *commit,
     *task = NULL;
     *dirty = NULL;
     if (!clearml_sha_ok(commit)) {
-        clearml_err(err, MLG_E_USAGE, 0, 0,
-                    "clearml: \"%s\" is not a commit SHA",
-                    commit ? commit : "(null)");
+        log_seterr(err, MLG_E_USAGE, 0, 0,
+                   "clearml: \"%s\" is not a commit SHA",
+                   commit ? commit : "(null)");
         return -1;
     }
     if (project && *project) {
@@ -831,7 +806,7 @@ int clearml_project_id(struct clearml *c, const char *name, int create,
 
     *id = NULL;
     if (!name || !*name) {
-        clearml_err(err, MLG_E_USAGE, 0, 0, "clearml: empty project name");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: empty project name");
         return -1;
     }
     ids = clearml_project_ids(c, name, deadline, err);
@@ -844,8 +819,8 @@ int clearml_project_id(struct clearml *c, const char *name, int create,
     }
     cJSON_Delete(ids);
     if (!create) {
-        clearml_err(err, MLG_E_USAGE, 0, 0,
-                    "clearml: no project named \"%s\"", name);
+        log_seterr(err, MLG_E_USAGE, 0, 0,
+                   "clearml: no project named \"%s\"", name);
         return -1;
     }
     body = cJSON_CreateObject();
@@ -859,8 +834,8 @@ int clearml_project_id(struct clearml *c, const char *name, int create,
     cJSON_Delete(body);
     v = cJSON_GetObjectItemCaseSensitive(data, "id");
     if (!cJSON_IsString(v)) {
-        clearml_err(err, MLG_E_TRANSPORT, 200, 0,
-                    "clearml: projects.create returned no id");
+        log_seterr(err, MLG_E_TRANSPORT, 200, 0,
+                   "clearml: projects.create returned no id");
         cJSON_Delete(data);
         return -1;
     }
@@ -877,7 +852,7 @@ int clearml_queue_id(struct clearml *c, const char *name, char **id,
 
     *id = NULL;
     if (!name || !*name) {
-        clearml_err(err, MLG_E_USAGE, 0, 0, "clearml: empty queue name");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: empty queue name");
         return -1;
     }
     body = cJSON_CreateObject();
@@ -901,8 +876,8 @@ int clearml_queue_id(struct clearml *c, const char *name, char **id,
     }
     cJSON_Delete(data);
     if (!*id) {
-        clearml_err(err, MLG_E_USAGE, 0, 0,
-                    "clearml: no queue named \"%s\"", name);
+        log_seterr(err, MLG_E_USAGE, 0, 0,
+                   "clearml: no queue named \"%s\"", name);
         return -1;
     }
     return 0;
@@ -964,7 +939,7 @@ int clearml_update_tags(struct clearml *c, const char *task_id,
                         double deadline, struct mlg_error *err)
 {
     if (!task_id || !*task_id) {
-        clearml_err(err, MLG_E_USAGE, 0, 0, "clearml: empty task id");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: empty task id");
         return -1;
     }
     /* The version is known after the first login. */

@@ -21,33 +21,6 @@
 #include "log.h"
 #include "util.h"
 
-static void forge_err(struct mlg_error *err, int kind, int status,
-                      const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void forge_err(struct mlg_error *err, int kind, int status,
-                      const char *fmt, ...)
-{
-    va_list ap;
-    char *m, *masked, *p;
-
-    if (!err)
-        return;
-    memset(err, 0, sizeof *err);
-    err->kind = kind;
-    err->status = status;
-    va_start(ap, fmt);
-    m = xvasprintf(fmt, ap);
-    va_end(ap);
-    for (p = m; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    masked = log_mask(m);
-    snprintf(err->message, sizeof err->message, "%s", masked);
-    free(masked);
-    free(m);
-}
-
 const char *forge_kind(const struct forge *f)
 {
     return f->type == FORGE_GITLAB ? "gitlab" : "github";
@@ -87,8 +60,8 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
 
     if (!ctx || !ctx->forge || (strcmp(ctx->forge, "github") != 0 &&
                                 strcmp(ctx->forge, "gitlab") != 0)) {
-        forge_err(err, MLG_E_CONFIG, 0, "no forge: not a GitHub or GitLab "
-                  "run and no --repo given");
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "no forge: not a GitHub or GitLab "
+                   "run and no --repo given");
         return NULL;
     }
     gitlab = strcmp(ctx->forge, "gitlab") == 0;
@@ -108,8 +81,8 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
             api = gitlab ? NULL : "https://api.github.com";
     }
     if (!api) {
-        forge_err(err, MLG_E_CONFIG, 0, "gitlab: no API URL (set "
-                  "CI_API_V4_URL or [gitlab] api-url)");
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "gitlab: no API URL (set "
+                   "CI_API_V4_URL or [gitlab] api-url)");
         return NULL;
     }
     if ((v = conf_get(sec, "verify")) != NULL && *v) {
@@ -149,9 +122,9 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
         }
     }
     if (!tok || !*tok) {
-        forge_err(err, MLG_E_CONFIG, 0, "%s: no token (set %s)", name,
-                  gitlab ? "GITLAB_TOKEN or CI_JOB_TOKEN"
-                         : "GITHUB_TOKEN or GH_TOKEN");
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: no token (set %s)", name,
+                   gitlab ? "GITLAB_TOKEN or CI_JOB_TOKEN"
+                   : "GITHUB_TOKEN or GH_TOKEN");
         forge_free(f);
         return NULL;
     }
@@ -172,8 +145,8 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
     else
         f->project = xstrdup("");
     if (!*f->repo && !(gitlab && *f->project)) {
-        forge_err(err, MLG_E_CONFIG, 0, "%s: no repository (set --repo)",
-                  name);
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: no repository (set --repo)",
+                   name);
         forge_free(f);
         return NULL;
     }
@@ -209,8 +182,8 @@ int forge_request(struct forge *f, const char *method, const char *path,
     *data = NULL;
     memset(resp, 0, sizeof *resp);
     if (!path || !method) {
-        forge_err(err, MLG_E_USAGE, 0, "%s: no method or path",
-                  forge_kind(f));
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: no method or path",
+                   forge_kind(f));
         return -1;
     }
     /* The token must never travel to another host. */
@@ -218,13 +191,13 @@ int forge_request(struct forge *f, const char *method, const char *path,
         (strncasecmp(path, f->origin, strlen(f->origin)) != 0 ||
          (path[strlen(f->origin)] != '/' && path[strlen(f->origin)] != '\0'
           && path[strlen(f->origin)] != '?'))) {
-        forge_err(err, MLG_E_USAGE, 0, "%s: refusing a URL outside %s",
-                  forge_kind(f), f->origin);
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: refusing a URL outside %s",
+                   forge_kind(f), f->origin);
         return -1;
     }
     if (!strstr(path, "://") && path[0] != '/') {
-        forge_err(err, MLG_E_USAGE, 0, "%s: path \"%s\" must start with "
-                  "'/'", forge_kind(f), path);
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: path \"%s\" must start with "
+                   "'/'", forge_kind(f), path);
         return -1;
     }
     memset(&req, 0, sizeof req);
@@ -243,10 +216,10 @@ int forge_request(struct forge *f, const char *method, const char *path,
     if (resp->len > 0) {
         j = cJSON_ParseWithLength(resp->body, resp->len);
         if (!j && resp->status / 100 == 2) {
-            forge_err(err, MLG_E_TRANSPORT, (int)resp->status,
-                      "%s: %s %.*s: HTTP %ld with a body that is not JSON",
-                      forge_kind(f), method, (int)strcspn(shown, "?"),
-                      shown, resp->status);
+            log_seterr(err, MLG_E_TRANSPORT, (int)resp->status, 0,
+                       "%s: %s %.*s: HTTP %ld with a body that is not JSON",
+                       forge_kind(f), method, (int)strcspn(shown, "?"),
+                       shown, resp->status);
             http_resp_free(resp);
             return -1;
         }
@@ -260,14 +233,15 @@ int forge_request(struct forge *f, const char *method, const char *path,
         /* GitLab's messages often start with the status already. */
         snprintf(code, sizeof code, "%ld ", resp->status);
         if (msg && strncmp(msg, code, strlen(code)) == 0)
-            forge_err(err, MLG_E_HTTP, (int)resp->status, "%s: %s %.*s: %s",
-                      forge_kind(f), method, (int)strcspn(shown, "?"),
-                      shown, msg);
+            log_seterr(err, MLG_E_HTTP, (int)resp->status, 0,
+                       "%s: %s %.*s: %s",
+                       forge_kind(f), method, (int)strcspn(shown, "?"),
+                       shown, msg);
         else
-            forge_err(err, MLG_E_HTTP, (int)resp->status,
-                      "%s: %s %.*s: %ld%s%s", forge_kind(f), method,
-                      (int)strcspn(shown, "?"), shown, resp->status,
-                      msg && *msg ? " " : "", msg && *msg ? msg : "");
+            log_seterr(err, MLG_E_HTTP, (int)resp->status, 0,
+                       "%s: %s %.*s: %ld%s%s", forge_kind(f), method,
+                       (int)strcspn(shown, "?"), shown, resp->status,
+                       msg && *msg ? " " : "", msg && *msg ? msg : "");
         free(msg);
         cJSON_Delete(j);
         http_resp_free(resp);
@@ -311,8 +285,8 @@ int forge_find_comment(struct forge *f, long pr, const char *marker,
         pages = &dummy;
     *pages = 0;
     if (pr <= 0 || !marker || !*marker) {
-        forge_err(err, MLG_E_USAGE, 0, "%s: no PR number or marker",
-                  forge_kind(f));
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: no PR number or marker",
+                   forge_kind(f));
         return -1;
     }
     return f->type == FORGE_GITLAB
@@ -329,8 +303,8 @@ int forge_put_comment(struct forge *f, long pr, long long id,
     if (url)
         *url = NULL;
     if (pr <= 0 || !body) {
-        forge_err(err, MLG_E_USAGE, 0, "%s: no PR number or body",
-                  forge_kind(f));
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: no PR number or body",
+                   forge_kind(f));
         return -1;
     }
     return f->type == FORGE_GITLAB
@@ -344,14 +318,14 @@ int forge_set_status(struct forge *f, const char *sha, const char *context,
                      struct mlg_error *err)
 {
     if (!sha || !*sha || !context || !state) {
-        forge_err(err, MLG_E_USAGE, 0, "%s: commit status needs a SHA, "
-                  "a context and a state", forge_kind(f));
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: commit status needs a SHA, "
+                   "a context and a state", forge_kind(f));
         return -1;
     }
     if (strcmp(state, "success") != 0 && strcmp(state, "failure") != 0 &&
         strcmp(state, "error") != 0 && strcmp(state, "pending") != 0) {
-        forge_err(err, MLG_E_USAGE, 0, "%s: unknown status state \"%s\"",
-                  forge_kind(f), state);
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: unknown status state \"%s\"",
+                   forge_kind(f), state);
         return -1;
     }
     return f->type == FORGE_GITLAB
@@ -365,8 +339,8 @@ int forge_resolve_pr(struct forge *f, struct run_context *ctx,
                      double deadline, struct mlg_error *err)
 {
     if (ctx->pr <= 0) {
-        forge_err(err, MLG_E_USAGE, 0, "%s: no PR to resolve",
-                  forge_kind(f));
+        log_seterr(err, MLG_E_USAGE, 0, 0, "%s: no PR to resolve",
+                   forge_kind(f));
         return -1;
     }
     return f->type == FORGE_GITLAB ? gitlab_resolve_pr(f, ctx, deadline, err)

@@ -248,23 +248,6 @@ static int host_sleep(struct mlg_check *ck, double seconds)
     return 1;
 }
 
-static void host_seterr(struct mlg_error *err, int kind, const char *fmt,
-                        ...) __attribute__((format(printf, 3, 4)));
-
-static void host_seterr(struct mlg_error *err, int kind, const char *fmt,
-                        ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    memset(err, 0, sizeof(*err));
-    err->kind = kind;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
-    va_end(ap);
-}
-
 static void host_keep_tree(struct mlg_check *ck, cJSON *t)
 {
     if (t == NULL)
@@ -320,10 +303,10 @@ static int host_need_clearml(struct mlg_check *ck, struct mlg_error *err)
         if (ck->env->clearml_err.kind != MLG_E_NONE)
             *err = ck->env->clearml_err;
         else
-            host_seterr(err, MLG_E_CONFIG,
-                        "ClearML is not configured: set CLEARML_API_HOST, "
-                        "CLEARML_API_ACCESS_KEY and CLEARML_API_SECRET_KEY "
-                        "(or ~/clearml.conf)");
+            log_seterr(err, MLG_E_CONFIG, 0, 0,
+                       "ClearML is not configured: set CLEARML_API_HOST, "
+                       "CLEARML_API_ACCESS_KEY and CLEARML_API_SECRET_KEY "
+                       "(or ~/clearml.conf)");
     }
     return -1;
 }
@@ -354,14 +337,15 @@ static int host_clearml_call(struct mlg_check *ck, const char *endpoint,
     if (data != NULL)
         *data = NULL;
     if (endpoint == NULL || strchr(endpoint, '.') == NULL) {
-        host_seterr(err, MLG_E_USAGE, "bad ClearML endpoint '%s'",
-                    endpoint != NULL ? endpoint : "(null)");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "bad ClearML endpoint '%s'",
+                   endpoint != NULL ? endpoint : "(null)");
         return -1;
     }
     if (host_need_clearml(ck, err) != 0)
         return -1;
     if (ck->env->dry_run && !host_clearml_is_read(endpoint)) {
-        host_seterr(err, MLG_E_DRYRUN, "dry run: would call %s", endpoint);
+        log_seterr(err, MLG_E_DRYRUN, 0, 0, "dry run: would call %s",
+                   endpoint);
         return -1;
     }
     if (clearml_call(ck->env->clearml, endpoint, body, &out,
@@ -386,7 +370,7 @@ static int host_clearml_find_task(struct mlg_check *ck,
         found->dirty = NULL;
     }
     if (found == NULL) {
-        host_seterr(err, MLG_E_USAGE, "clearml_find_task: found is NULL");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml_find_task: found is NULL");
         return -1;
     }
     if (host_need_clearml(ck, err) != 0)
@@ -426,7 +410,8 @@ static int host_clearml_project_id(struct mlg_check *ck, const char *name,
     if (id != NULL)
         *id = NULL;
     if (name == NULL || id == NULL) {
-        host_seterr(err, MLG_E_USAGE, "clearml_project_id: NULL argument");
+        log_seterr(err, MLG_E_USAGE, 0, 0,
+                   "clearml_project_id: NULL argument");
         return -1;
     }
     if (host_need_clearml(ck, err) != 0)
@@ -450,7 +435,7 @@ static int host_clearml_queue_id(struct mlg_check *ck, const char *name,
     if (id != NULL)
         *id = NULL;
     if (name == NULL || id == NULL) {
-        host_seterr(err, MLG_E_USAGE, "clearml_queue_id: NULL argument");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml_queue_id: NULL argument");
         return -1;
     }
     if (host_need_clearml(ck, err) != 0)
@@ -469,14 +454,15 @@ static int host_clearml_update_tags(struct mlg_check *ck,
                                     struct mlg_error *err)
 {
     if (task_id == NULL) {
-        host_seterr(err, MLG_E_USAGE, "clearml_update_tags: no task id");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml_update_tags: no task id");
         return -1;
     }
     if (host_need_clearml(ck, err) != 0)
         return -1;
     if (ck->env->dry_run) {
-        host_seterr(err, MLG_E_DRYRUN, "dry run: would update the tags of "
-                    "task %s", task_id);
+        log_seterr(err, MLG_E_DRYRUN, 0, 0,
+                   "dry run: would update the tags of "
+                   "task %s", task_id);
         return -1;
     }
     return clearml_update_tags(ck->env->clearml, task_id, add, remove,
@@ -507,20 +493,20 @@ static int host_forge_call(struct mlg_check *ck, const char *method,
     if (data != NULL)
         *data = NULL;
     if (method == NULL || path == NULL) {
-        host_seterr(err, MLG_E_USAGE, "forge_call: NULL method or path");
+        log_seterr(err, MLG_E_USAGE, 0, 0, "forge_call: NULL method or path");
         return -1;
     }
     if (ck->env->forge == NULL) {
         if (err != NULL && ck->env->forge_err.kind != MLG_E_NONE)
             *err = ck->env->forge_err;
         else
-            host_seterr(err, MLG_E_CONFIG, "the forge is not configured "
-                        "(no GitHub or GitLab context or token)");
+            log_seterr(err, MLG_E_CONFIG, 0, 0, "the forge is not configured "
+                       "(no GitHub or GitLab context or token)");
         return -1;
     }
     if (ck->env->dry_run && strcmp(method, "GET") != 0) {
-        host_seterr(err, MLG_E_DRYRUN, "dry run: would %s %s", method,
-                    path);
+        log_seterr(err, MLG_E_DRYRUN, 0, 0, "dry run: would %s %s", method,
+                   path);
         return -1;
     }
     if (forge_call(ck->env->forge, method, path, body, &st, &out,

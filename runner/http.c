@@ -57,33 +57,6 @@ struct http_xfer {
     int too_big;
 };
 
-static void http_err(struct mlg_error *err, int kind, int status,
-                     const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void http_err(struct mlg_error *err, int kind, int status,
-                     const char *fmt, ...)
-{
-    va_list ap;
-    char *m;
-
-    if (!err)
-        return;
-    memset(err, 0, sizeof *err);
-    err->kind = kind;
-    err->status = status;
-    va_start(ap, fmt);
-    m = xvasprintf(fmt, ap);
-    va_end(ap);
-    /* Belt and braces: no registered secret leaves through an error. */
-    {
-        char *masked = log_mask(m);
-        snprintf(err->message, sizeof err->message, "%s", masked);
-        free(masked);
-    }
-    free(m);
-}
-
 int http_global_init(void)
 {
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -127,14 +100,14 @@ static int http_check_url(const char *service, const char *url,
     int rc = -1;
 
     if (!u) {
-        http_err(err, MLG_E_CONFIG, 0, "%s: out of memory", service);
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: out of memory", service);
         return -1;
     }
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        http_err(err, MLG_E_CONFIG, 0, "%s: invalid URL \"%s\"", service,
-                 url);
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: invalid URL \"%s\"", service,
+                   url);
         goto out;
     }
     if (strcasecmp(scheme, "https") == 0) {
@@ -142,16 +115,17 @@ static int http_check_url(const char *service, const char *url,
         rc = 0;
     } else if (strcasecmp(scheme, "http") == 0) {
         if (!allow_http && !http_host_is_loopback(host)) {
-            http_err(err, MLG_E_CONFIG, 0,
-                     "%s: refusing plain http:// to %s (use https://, or "
-                     "configure the URL explicitly)", service, host);
+            log_seterr(err, MLG_E_CONFIG, 0, 0,
+                       "%s: refusing plain http:// to %s (use https://, or "
+                       "configure the URL explicitly)", service, host);
             goto out;
         }
         *is_http_ok = 1;
         rc = 0;
     } else {
-        http_err(err, MLG_E_CONFIG, 0, "%s: unsupported URL scheme \"%s\"",
-                 service, scheme);
+        log_seterr(err, MLG_E_CONFIG, 0, 0,
+                   "%s: unsupported URL scheme \"%s\"",
+                   service, scheme);
     }
 out:
     curl_free(scheme);
@@ -168,8 +142,8 @@ struct http *http_new(const struct http_opts *opts, struct mlg_error *err)
     size_t n;
 
     if (!opts->base_url || !*opts->base_url) {
-        http_err(err, MLG_E_CONFIG, 0, "%s: no API URL configured",
-                 service);
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: no API URL configured",
+                   service);
         return NULL;
     }
     if (http_check_url(service, opts->base_url, opts->allow_http, &http_ok,
@@ -675,10 +649,10 @@ int http_request(struct http *h, const struct http_req *req_in,
         if (req->deadline > 0) {
             left = req->deadline - t0;
             if (left <= 0.001) {
-                http_err(err, MLG_E_DEADLINE, 0,
-                         "%s: %s %s: deadline reached%s%s", h->service,
-                         method, murl, why ? " after " : "",
-                         why ? why : "");
+                log_seterr(err, MLG_E_DEADLINE, 0, 0,
+                           "%s: %s %s: deadline reached%s%s", h->service,
+                           method, murl, why ? " after " : "",
+                           why ? why : "");
                 goto out;
             }
             if ((double)timeout_ms > left * 1000.0)
@@ -691,8 +665,8 @@ int http_request(struct http *h, const struct http_req *req_in,
         errbuf[0] = '\0';
         c = http_handle(h);
         if (!c) {
-            http_err(err, MLG_E_TRANSPORT, 0, "%s: cannot create a "
-                     "libcurl handle", h->service);
+            log_seterr(err, MLG_E_TRANSPORT, 0, 0, "%s: cannot create a "
+                       "libcurl handle", h->service);
             goto out;
         }
         http_setopts(h, c, url, method, req, &x, hdrs, errbuf, timeout_ms);
@@ -716,26 +690,26 @@ int http_request(struct http *h, const struct http_req *req_in,
             buf_free(&x.body);
             buf_free(&x.headers);
             if (x.too_big) {
-                http_err(err, MLG_E_TRANSPORT, 0,
-                         "%s: %s %s: response from %s exceeds %zu bytes",
-                         h->service, method, murl, h->service, h->max_body);
+                log_seterr(err, MLG_E_TRANSPORT, 0, 0,
+                           "%s: %s %s: response from %s exceeds %zu bytes",
+                           h->service, method, murl, h->service, h->max_body);
                 goto out;
             }
             if (cc == CURLE_OPERATION_TIMEDOUT && req->deadline > 0 &&
                 now_mono() >= req->deadline - 0.01) {
-                http_err(err, MLG_E_DEADLINE, 0,
-                         "%s: %s %s: deadline reached (%s)", h->service,
-                         method, murl,
-                         errbuf[0] ? errbuf : curl_easy_strerror(cc));
+                log_seterr(err, MLG_E_DEADLINE, 0, 0,
+                           "%s: %s %s: deadline reached (%s)", h->service,
+                           method, murl,
+                           errbuf[0] ? errbuf : curl_easy_strerror(cc));
                 goto out;
             }
             free(why);
             why = xstrdup(errbuf[0] ? errbuf : curl_easy_strerror(cc));
             retry = http_curl_retryable(cc);
             if (!retry || try_no >= h->max_tries) {
-                http_err(err, MLG_E_TRANSPORT, 0, "%s: %s %s: %s%s",
-                         h->service, method, murl, why,
-                         retry ? " (gave up after retries)" : "");
+                log_seterr(err, MLG_E_TRANSPORT, 0, 0, "%s: %s %s: %s%s",
+                           h->service, method, murl, why,
+                           retry ? " (gave up after retries)" : "");
                 goto out;
             }
         } else {
@@ -784,14 +758,14 @@ int http_request(struct http *h, const struct http_req *req_in,
             left = req->deadline - now_mono();
             if (wait >= left) {
                 if (server_asked)
-                    http_err(err, MLG_E_DEADLINE, resp->status,
-                             "%s: %s %s: %s, giving up: retry-after %.0f s "
-                             "exceeds the time left (%.0f s)", h->service,
-                             method, murl, why, wait, left < 0 ? 0 : left);
+                    log_seterr(err, MLG_E_DEADLINE, resp->status, 0,
+                               "%s: %s %s: %s, giving up: retry-after %.0f s "
+                               "exceeds the time left (%.0f s)", h->service,
+                               method, murl, why, wait, left < 0 ? 0 : left);
                 else
-                    http_err(err, MLG_E_DEADLINE, resp->status,
-                             "%s: %s %s: %s, giving up: no time left for "
-                             "another try", h->service, method, murl, why);
+                    log_seterr(err, MLG_E_DEADLINE, resp->status, 0,
+                               "%s: %s %s: %s, giving up: no time left for "
+                               "another try", h->service, method, murl, why);
                 goto out;
             }
         }

@@ -120,6 +120,30 @@ void log_msg(int level, const char *prefix, const char *fmt, ...)
     va_end(ap);
 }
 
+void log_seterr(struct mlg_error *err, int kind, int status, int subcode,
+                const char *fmt, ...)
+{
+    va_list ap;
+    char *m, *masked, *p;
+
+    if (err == NULL)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->kind = kind;
+    err->status = status;
+    err->subcode = subcode;
+    va_start(ap, fmt);
+    m = xvasprintf(fmt, ap);
+    va_end(ap);
+    for (p = m; *p != '\0'; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    masked = log_mask(m);
+    snprintf(err->message, sizeof(err->message), "%s", masked);
+    free(masked);
+    free(m);
+}
+
 int log_fputs_masked(const char *s, FILE *f)
 {
     char *m = log_mask(s);

@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "mlgate/plugin.h"
+
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3,
                  LOG_TRACE = 4 };
 
@@ -35,6 +37,12 @@ void log_msg(int level, const char *prefix, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* Fill *err (when not NULL): kind, HTTP status, ClearML subcode and a
+ * printf message folded to one line with every secret masked — the one
+ * way every client builds the errors plugins and users see. */
+void log_seterr(struct mlg_error *err, int kind, int status, int subcode,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Write s to f masked (for reports and files). Returns 0 or -1. */
 int log_fputs_masked(const char *s, FILE *f);
