@@ -128,6 +128,69 @@ START_TEST(test_example_conf_happy)
 }
 END_TEST
 
+/* Issue 6's first demonstration: two consecutive runs of the README's
+ * main job on one PR leave exactly one mlgate comment (created by the
+ * first, updated in place by the second) and one commit status context
+ * per check. */
+START_TEST(test_example_conf_twice_one_comment)
+{
+    struct sbx s;
+    struct crun r;
+    char *conf = checks_example_conf();
+    cJSON *st;
+    const cJSON *c, *list;
+    int marked = 0, i, run;
+    const char *const contexts[] = {
+        "mlgate/stats", "mlgate/compare", "mlgate/remote"
+    };
+
+    ck_sbx_start(&s, "happy");
+    for (run = 0; run < 2; run++) {
+        crun_expect(&r, &s, conf, NULL, 0);
+        crun_free(&r);
+    }
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_le(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
+    st = sbx_state(&s);
+    ck_assert_ptr_nonnull(st);
+    list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(st, "github"), "comments"),
+        "acme/ml-repo#12");
+    cJSON_ArrayForEach(c, list) {
+        const char *body = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(c, "body"));
+
+        marked += body != NULL && strstr(body, "<!-- mlgate:mlgate -->");
+    }
+    ck_assert_int_eq(marked, 1);
+    list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(st, "github"), "statuses"),
+        CK_SHA);
+    for (i = 0; i < 3; i++) {
+        int seen = 0;
+
+        cJSON_ArrayForEach(c, list) {
+            const char *ctx = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(c, "context"));
+
+            seen += ctx != NULL && strcmp(ctx, contexts[i]) == 0;
+        }
+        ck_assert_msg(seen == 2, "%s posted %d times, want once per run",
+                      contexts[i], seen);
+    }
+    cJSON_ArrayForEach(c, list) {
+        const char *ctx = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(c, "context"));
+
+        ck_assert_msg(ctx != NULL && strncmp(ctx, "mlgate/", 7) == 0,
+                      "unexpected status context %s", ctx ? ctx : "(null)");
+    }
+    cJSON_Delete(st);
+    sbx_stop(&s);
+    free(conf);
+}
+END_TEST
+
 /* The same conf under --dry-run: verdicts, and only reads. */
 START_TEST(test_example_conf_dry_run)
 {
@@ -182,6 +245,7 @@ static Suite *checks_suite(void)
 
     tcase_set_timeout(core, 30);
     tcase_add_test(core, test_example_conf_happy);
+    tcase_add_test(core, test_example_conf_twice_one_comment);
     tcase_add_test(core, test_example_conf_dry_run);
     tcase_add_test(core, test_example_conf_regressed);
     suite_add_tcase(s, core);
