@@ -439,7 +439,10 @@ static int rr_poll(const struct mlg_host *h, struct mlg_check *check,
     /* last_iteration is absent until the first report. */
     it = cJSON_GetObjectItemCaseSensitive(t, "last_iteration");
     seen->has_iteration = cJSON_IsNumber(it);
-    seen->iteration = seen->has_iteration ? (long)it->valuedouble : 0;
+    /* Range-checked: casting an out-of-range double is undefined. */
+    seen->iteration = seen->has_iteration && it->valuedouble >= 0 &&
+                      it->valuedouble < 2147483648.0
+                      ? (long)it->valuedouble : 0;
     h->json_release(check, data);
     return 1;
 }

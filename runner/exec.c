@@ -238,7 +238,9 @@ int exec_result_from_json(const char *text, size_t len,
 
         a->level = cJSON_GetObjectItemCaseSensitive(it, "level")->valueint;
         a->file = cJSON_IsString(f) ? xstrdup(f->valuestring) : NULL;
-        a->line = cJSON_IsNumber(ln) ? (long)ln->valuedouble : 0;
+        /* Range-checked: casting an out-of-range double is undefined. */
+        a->line = cJSON_IsNumber(ln) && ln->valuedouble >= 0 &&
+                  ln->valuedouble < 2147483648.0 ? (long)ln->valuedouble : 0;
         a->message = xstrdup(
             cJSON_GetObjectItemCaseSensitive(it, "message")->valuestring);
     }

@@ -1027,12 +1027,14 @@ START_TEST(test_github_headers_auth)
     {
         char *rem = t_hdr(&r, "x-ratelimit-remaining");
         char *rst = t_hdr(&r, "x-ratelimit-reset");
+        char *lim = t_hdr(&r, "x-ratelimit-limit");
 
         ck_assert_ptr_nonnull(rem);
         ck_assert_ptr_nonnull(rst);
-        ck_assert_ptr_nonnull(t_hdr(&r, "x-ratelimit-limit"));
+        ck_assert_ptr_nonnull(lim);
         free(rem);
         free(rst);
+        free(lim);
     }
     res_free(&r);
     free(u);
