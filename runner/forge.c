@@ -317,6 +317,10 @@ int forge_set_status(struct forge *f, const char *sha, const char *context,
                      const char *target_url, double deadline,
                      struct mlg_error *err)
 {
+    cJSON *req, *data = NULL;
+    char *path;
+    int status, rc;
+
     if (!sha || !*sha || !context || !state) {
         log_seterr(err, MLG_E_USAGE, 0, 0, "%s: commit status needs a SHA, "
                    "a context and a state", forge_kind(f));
@@ -328,11 +332,28 @@ int forge_set_status(struct forge *f, const char *sha, const char *context,
                    forge_kind(f), state);
         return -1;
     }
-    return f->type == FORGE_GITLAB
-        ? gitlab_set_status(f, sha, context, state, description, target_url,
-                            deadline, err)
-        : github_set_status(f, sha, context, state, description, target_url,
-                            deadline, err);
+    /* The same status in each forge's words: GitLab names the context
+     * "name" and knows failed where GitHub has failure and error. */
+    if (f->type == FORGE_GITLAB) {
+        path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
+        if (strcmp(state, "failure") == 0 || strcmp(state, "error") == 0)
+            state = "failed";
+    } else {
+        path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
+    }
+    req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "state", state);
+    cJSON_AddStringToObject(req, f->type == FORGE_GITLAB ? "name" : "context",
+                            context);
+    if (description)
+        cJSON_AddStringToObject(req, "description", description);
+    if (target_url && *target_url)
+        cJSON_AddStringToObject(req, "target_url", target_url);
+    rc = forge_call(f, "POST", path, req, &status, &data, deadline, err);
+    cJSON_Delete(req);
+    cJSON_Delete(data);
+    free(path);
+    return rc;
 }
 
 int forge_resolve_pr(struct forge *f, struct run_context *ctx,

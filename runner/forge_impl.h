@@ -47,10 +47,6 @@ int github_find_comment(struct forge *f, long pr, const char *marker,
 int github_put_comment(struct forge *f, long pr, long long id,
                        const char *body, char **url, double deadline,
                        struct mlg_error *err);
-int github_set_status(struct forge *f, const char *sha, const char *context,
-                      const char *state, const char *description,
-                      const char *target_url, double deadline,
-                      struct mlg_error *err);
 int github_resolve_pr(struct forge *f, struct run_context *ctx,
                       double deadline, struct mlg_error *err);
 
@@ -60,10 +56,6 @@ int gitlab_find_comment(struct forge *f, long pr, const char *marker,
 int gitlab_put_comment(struct forge *f, long pr, long long id,
                        const char *body, char **url, double deadline,
                        struct mlg_error *err);
-int gitlab_set_status(struct forge *f, const char *sha, const char *context,
-                      const char *state, const char *description,
-                      const char *target_url, double deadline,
-                      struct mlg_error *err);
 int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
                       double deadline, struct mlg_error *err);
 

@@ -123,53 +123,22 @@ int github_put_comment(struct forge *f, long pr, long long id,
                        struct mlg_error *err)
 {
     cJSON *req = cJSON_CreateObject(), *data = NULL;
-    struct http_resp resp;
-    char *path, *json;
-    int rc;
+    char *path;
+    int status, rc;
 
     cJSON_AddStringToObject(req, "body", body);
-    json = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
     if (id)
         path = xasprintf("/repos/%s/issues/comments/%lld", f->repo, id);
     else
         path = xasprintf("/repos/%s/issues/%ld/comments", f->repo, pr);
-    rc = forge_request(f, id ? "PATCH" : "POST", path, json, &resp, &data,
-                       deadline, err);
+    rc = forge_call(f, id ? "PATCH" : "POST", path, req, &status, &data,
+                    deadline, err);
     if (rc == 0 && url)
         *url = xstrdup(github_str(data, "html_url") ?
                        github_str(data, "html_url") : "");
-    cJSON_Delete(data);
-    http_resp_free(&resp);
-    free(path);
-    free(json);
-    return rc;
-}
-
-int github_set_status(struct forge *f, const char *sha, const char *context,
-                      const char *state, const char *description,
-                      const char *target_url, double deadline,
-                      struct mlg_error *err)
-{
-    cJSON *req = cJSON_CreateObject(), *data = NULL;
-    struct http_resp resp;
-    char *path, *json;
-    int rc;
-
-    cJSON_AddStringToObject(req, "state", state);
-    cJSON_AddStringToObject(req, "context", context);
-    if (description)
-        cJSON_AddStringToObject(req, "description", description);
-    if (target_url && *target_url)
-        cJSON_AddStringToObject(req, "target_url", target_url);
-    json = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);
-    path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
-    rc = forge_request(f, "POST", path, json, &resp, &data, deadline, err);
     cJSON_Delete(data);
-    http_resp_free(&resp);
     free(path);
-    free(json);
     return rc;
 }
 

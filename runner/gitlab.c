@@ -106,21 +106,18 @@ int gitlab_put_comment(struct forge *f, long pr, long long id,
                        struct mlg_error *err)
 {
     cJSON *req = cJSON_CreateObject(), *data = NULL, *v;
-    struct http_resp resp;
-    char *path, *json;
-    int rc;
+    char *path;
+    int status, rc;
 
     cJSON_AddStringToObject(req, "body", body);
-    json = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
     if (id)
         path = xasprintf("/projects/%s/merge_requests/%ld/notes/%lld",
                          f->project, pr, id);
     else
         path = xasprintf("/projects/%s/merge_requests/%ld/notes",
                          f->project, pr);
-    rc = forge_request(f, id ? "PUT" : "POST", path, json, &resp, &data,
-                       deadline, err);
+    rc = forge_call(f, id ? "PUT" : "POST", path, req, &status, &data,
+                    deadline, err);
     if (rc == 0 && url) {
         v = cJSON_GetObjectItemCaseSensitive(data, "id");
         *url = gitlab_note_url(f, pr, cJSON_IsNumber(v) &&
@@ -128,41 +125,9 @@ int gitlab_put_comment(struct forge *f, long pr, long long id,
                                v->valuedouble < 9007199254740992.0 ?
                                (long long)v->valuedouble : id);
     }
-    cJSON_Delete(data);
-    http_resp_free(&resp);
-    free(path);
-    free(json);
-    return rc;
-}
-
-int gitlab_set_status(struct forge *f, const char *sha, const char *context,
-                      const char *state, const char *description,
-                      const char *target_url, double deadline,
-                      struct mlg_error *err)
-{
-    cJSON *req = cJSON_CreateObject(), *data = NULL;
-    struct http_resp resp;
-    const char *gl_state = state;
-    char *path, *json;
-    int rc;
-
-    /* GitLab knows success, failed, running, pending, canceled. */
-    if (strcmp(state, "failure") == 0 || strcmp(state, "error") == 0)
-        gl_state = "failed";
-    cJSON_AddStringToObject(req, "state", gl_state);
-    cJSON_AddStringToObject(req, "name", context);
-    if (description)
-        cJSON_AddStringToObject(req, "description", description);
-    if (target_url && *target_url)
-        cJSON_AddStringToObject(req, "target_url", target_url);
-    json = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);
-    path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
-    rc = forge_request(f, "POST", path, json, &resp, &data, deadline, err);
     cJSON_Delete(data);
-    http_resp_free(&resp);
     free(path);
-    free(json);
     return rc;
 }
 
