@@ -1719,6 +1719,146 @@ START_TEST(test_big_project_paging)
 }
 END_TEST
 
+START_TEST(test_task_indexes)
+{
+    /* tasks.get_all answers from the sandbox's indexes (commit, tag, id)
+     * must equal the scan's, also after writes.  Each expected list below
+     * would catch a stale index; on top of that MLG_SANDBOX_CHECK_INDEX=1
+     * makes the sandbox scan too and answer 500 on any difference, and
+     * /__state shows the answers did come from an index.  "@NEW" stands
+     * for the id tasks.create returns.  big-project: gen task i has id
+     * 9e9e%028x, commit %08x(i * 2654435761)%032x(i), tag nightly when
+     * i % 10 == 0, and is newer than the scenario's tasks. */
+#define TI_G60 "9e9e000000000000000000000000003c"
+#define TI_G70 "9e9e0000000000000000000000000046"
+#define TI_G77 "9e9e000000000000000000000000004d"
+#define TI_C77 "96AF9A3D0000000000000000000000000000004D"
+#define TI_COMMIT(pat, rest) "{\"_all_\":{\"fields\":" \
+    "[\"script.version_num\"],\"pattern\":\"^" pat "$\"}," rest \
+    "\"order_by\":[\"-last_update\"],\"only_fields\":[\"id\"]}"
+#define TI_BEST(rest) "{\"tags\":[\"Best Performance\"]," rest \
+    "\"system_tags\":[\"-archived\"],\"order_by\":[\"-last_update\"]}"
+    static const struct {
+        const char *ep, *body, *want;   /* want NULL: a write */
+    } steps[] = {
+        /* mlgate's commit query, and the same ignoring case. */
+        { "tasks.get_all", TI_COMMIT(SHA, "\"project\":[\"" PROJECT "\"],"
+          "\"name\":\"^cicd_test$\",\"status\":[\"completed\"],"
+          "\"system_tags\":[\"-archived\"],"), CURRENT "," DIRTY },
+        { "tasks.get_all", TI_COMMIT("3F9A1C2B7D4E5F60718293A4B5C6D7E8F9"
+          "012345", ""), CURRENT "," DIRTY "," ARCHIVED },
+        { "tasks.get_all", "{\"_any_\":{\"fields\":[\"script.version_num\"],"
+          "\"pattern\":\"^" TI_C77 "$\"}}", TI_G77 },
+        { "tasks.get_all", TI_BEST("\"project\":[\"" PROJECT "\"],\"name\":"
+          "\"^cicd_test$\","), BEST },
+        /* ids: scan order without order_by; hidden with an id. */
+        { "tasks.get_all", "{\"id\":[\"" TI_G77 "\",\"" CURRENT "\"]}",
+          CURRENT "," TI_G77 },
+        { "tasks.get_all", "{\"id\":[\"" HIDDEN "\"]}", HIDDEN },
+        { "tasks.get_all", "{\"tags\":[\"nightly\"],\"order_by\":"
+          "[\"-last_update\"],\"page\":3,\"page_size\":2}",
+          TI_G60 "," TI_G70 },
+        /* A new task with the head commit. */
+        { "tasks.create", "{\"name\":\"cicd_test\",\"type\":\"training\","
+          "\"project\":\"" PROJECT "\",\"tags\":[\"t1\"],\"script\":"
+          "{\"version_num\":\"" SHA "\"}}", NULL },
+        { "tasks.get_all", TI_COMMIT(SHA, "\"system_tags\":[\"-archived\"],"),
+          "@NEW," CURRENT "," DIRTY },
+        { "tasks.get_all", TI_COMMIT(SHA, "\"status\":[\"completed\"],"
+          "\"system_tags\":[\"-archived\"],"), CURRENT "," DIRTY },
+        { "tasks.get_all", "{\"id\":[\"@NEW\"]}", "@NEW" },
+        { "tasks.get_all", "{\"tags\":[\"t1\"]}", "@NEW" },
+        /* tasks.edit moves it to gen 77's commit and the best tag. */
+        { "tasks.edit", "{\"task\":\"@NEW\",\"force\":true,\"tags\":"
+          "[\"Best Performance\"],\"script\":{\"version_num\":\"" TI_C77
+          "\"}}", NULL },
+        { "tasks.get_all", TI_COMMIT(SHA, "\"system_tags\":[\"-archived\"],"),
+          CURRENT "," DIRTY },
+        { "tasks.get_all", "{\"_any_\":{\"fields\":[\"script.version_num\"],"
+          "\"pattern\":\"^" TI_C77 "$\"}}", TI_G77 ",@NEW" },
+        { "tasks.get_all", "{\"tags\":[\"t1\"]}", "" },
+        { "tasks.get_all", TI_BEST("\"project\":[\"" PROJECT "\"],\"name\":"
+          "\"^cicd_test$\","), "@NEW," BEST },
+        /* update_tags moves the old best tag to gen 60. */
+        { "v2.27/tasks.update_tags", "{\"ids\":[\"" BEST "\"],"
+          "\"remove_tags\":[\"Best Performance\"]}", NULL },
+        { "v2.27/tasks.update_tags", "{\"ids\":[\"" TI_G60 "\"],"
+          "\"add_tags\":[\"Best Performance\"]}", NULL },
+        { "tasks.get_all", TI_BEST(""), "@NEW," TI_G60 },
+        { "tasks.get_all", "{\"tags\":[\"__$all\",\"nightly\","
+          "\"Best Performance\"]}", TI_G60 },
+        { "tasks.get_all", "{\"tags\":[\"__$any\",\"baseline\",\"t1\"]}",
+          BEST },
+        /* Archived: the index still answers, the rule still applies. */
+        { "tasks.archive", "{\"tasks\":[\"@NEW\"]}", NULL },
+        { "tasks.get_all", TI_BEST(""), TI_G60 },
+    };
+#undef TI_G60
+#undef TI_G70
+#undef TI_G77
+#undef TI_C77
+#undef TI_COMMIT
+#undef TI_BEST
+    char new_id[64] = "", body[2048], want[2048], ids[2048];
+    size_t i, nq = 0;
+    long code;
+    cJSON *e, *st;
+
+    ck_assert_int_eq(setenv("MLG_SANDBOX_CHECK_INDEX", "1", 1), 0);
+    t_start("big-project");
+    t_login();
+    for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        const char *src[2] = { steps[i].body, steps[i].want };
+        char *dst[2] = { body, want };
+        int k;
+
+        /* Substitutes "@NEW". */
+        for (k = 0; k < 2 && src[k] != NULL; k++) {
+            const char *p = src[k];
+            char *o = dst[k];
+
+            while (*p != '\0') {
+                if (strncmp(p, "@NEW", 4) == 0) {
+                    o += sprintf(o, "%s", new_id);
+                    p += 4;
+                } else {
+                    *o++ = *p++;
+                }
+            }
+            *o = '\0';
+        }
+        e = t_cl(steps[i].ep, body, &code);
+        ck_assert_msg(code == 200, "%s %s: HTTP %ld", steps[i].ep, body,
+                      code);
+        if (strcmp(steps[i].ep, "tasks.create") == 0)
+            snprintf(new_id, sizeof(new_id), "%s", t_str(e, "data.id"));
+        if (steps[i].want != NULL) {
+            t_ids(e, ids, sizeof(ids));
+            ck_assert_msg(strcmp(ids, want) == 0, "%s: got [%s] want [%s]",
+                          body, ids, want);
+            nq++;
+        }
+        cJSON_Delete(e);
+    }
+    /* The counters: every query above used an index; a prefix pattern
+     * cannot, and scans. */
+    e = t_cl("tasks.get_all", "{\"_all_\":{\"fields\":"
+             "[\"script.version_num\"],\"pattern\":\"^3F9A1C\"},"
+             "\"order_by\":[\"-last_update\"],\"only_fields\":[\"id\"]}",
+             &code);
+    t_ids(e, ids, sizeof(ids));
+    ck_assert_str_eq(ids, CURRENT "," DIRTY "," ARCHIVED);
+    cJSON_Delete(e);
+    st = sbx_state(&S);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_int_eq((long)t_num(st, "task_queries.indexed"), (long)nq);
+    ck_assert_int_eq((long)t_num(st, "task_queries.scanned"), 1);
+    cJSON_Delete(st);
+    t_stop();
+    unsetenv("MLG_SANDBOX_CHECK_INDEX");
+}
+END_TEST
+
 START_TEST(test_bench)
 {
     static const char *const args[] = { "--bench", "--seconds", "1",
@@ -1772,6 +1912,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(errors, test_operation);
     tcase_add_test(limits, test_latency_concurrent);
     tcase_add_test(limits, test_big_project_paging);
+    tcase_add_test(limits, test_task_indexes);
     tcase_add_test(limits, test_bench);
     tcase_set_timeout(limits, 30);
     suite_add_tcase(s, core);

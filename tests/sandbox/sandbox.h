@@ -59,9 +59,15 @@ struct sbx_queue {
     struct sbx_agent *agent; /* NULL = nobody watches this queue */
 };
 
+struct query_ixref;
+
 struct sbx_task {
     cJSON *doc;              /* as tasks.get_by_id returns it */
     char id[40];
+    size_t seq;              /* its position in sbx_w.tasks */
+    /* The index keys it is filed under (query.c), to unfile it. */
+    struct query_ixref *ix;
+    size_t nix, cap_ix;
     cJSON *scalars;          /* {title:{series:{name,x,y}}} */
     cJSON *log;              /* array of log events */
     int generated;
@@ -192,6 +198,15 @@ void query_tasks(struct sbx_req *q, struct sbx_resp *r, const cJSON *body);
 /* Shared filter helpers for projects and queues. */
 cJSON *query_only_fields(const cJSON *doc, const cJSON *only);
 int query_regex_ok(const char *pattern, int icase, char *err, size_t n);
+/* Files t again under its current id, tags and script.version_num in
+ * the query indexes.  Call after any change to those fields (and when
+ * a task is added): see the comment above query_reindex() in query.c. */
+void query_reindex(struct sbx_task *t);
+/* The first task whose t->id is id (as a scan of sbx_w.tasks finds it),
+ * through the id index; NULL if none. */
+struct sbx_task *query_task_by_id(const char *id);
+/* Counters for /__state: answers from an index, answers from a scan. */
+extern long query_n_indexed, query_n_scanned;
 
 /* forge.c */
 void github_handle(struct sbx_req *q, struct sbx_resp *r);

@@ -176,6 +176,8 @@ static int tasks_apply_fields(struct sbx_req *q, struct sbx_resp *r,
         cJSON_AddItemToObject(fields, f->string, cJSON_Duplicate(v, 1));
         clearml_set(t->doc, f->string, v);
     }
+    /* tags, script or id may have changed: file t again (query.c). */
+    query_reindex(t);
     return 0;
 }
 
@@ -234,10 +236,12 @@ void tasks_update(struct sbx_req *q, struct sbx_resp *r,
     clearml_ok(q, r, d);
 }
 
-/* tags := sorted(tags ∪ add − remove). */
-static void tasks_retag(cJSON *doc, const char *field, const cJSON *add,
-                        const cJSON *remove)
+/* t's tags := sorted(tags ∪ add − remove), and t filed again in the
+ * query indexes. */
+static void tasks_retag(struct sbx_task *t, const char *field,
+                        const cJSON *add, const cJSON *remove)
 {
+    cJSON *doc = t->doc;
     const cJSON *cur = cJSON_GetObjectItemCaseSensitive(doc, field), *e;
     cJSON *tmp = cJSON_CreateArray();
 
@@ -249,6 +253,7 @@ static void tasks_retag(cJSON *doc, const char *field, const cJSON *add,
             cJSON_AddItemToArray(tmp, cJSON_CreateString(e->valuestring));
     clearml_set(doc, field, clearml_sorted_tags(tmp));
     cJSON_Delete(tmp);
+    query_reindex(t);
 }
 
 void tasks_update_tags(struct sbx_req *q, struct sbx_resp *r,
@@ -274,9 +279,9 @@ void tasks_update_tags(struct sbx_req *q, struct sbx_resp *r,
         cJSON *dummy = cJSON_CreateObject();
 
         if (at != NULL || rt != NULL)
-            tasks_retag(t->doc, "tags", at, rt);
+            tasks_retag(t, "tags", at, rt);
         if (ast != NULL || rst != NULL)
-            tasks_retag(t->doc, "system_tags", ast, rst);
+            tasks_retag(t, "system_tags", ast, rst);
         clearml_touch(t->doc, dummy, 0);
         cJSON_Delete(dummy);
         n++;
@@ -466,7 +471,7 @@ void tasks_enqueue(struct sbx_req *q, struct sbx_resp *r,
             (const char *const[]){ "development" }, 1);
 
         if (clearml_has_tag(stags, "development"))
-            tasks_retag(t->doc, "system_tags", NULL, rm);
+            tasks_retag(t, "system_tags", NULL, rm);
         cJSON_Delete(rm);
     }
     snprintf(prev, sizeof(prev), "%s", st);
@@ -545,7 +550,7 @@ static void tasks_archive_one(struct sbx_task *t)
     } else if (t->simq != NULL) {
         world_dequeue(t);
     }
-    tasks_retag(t->doc, "system_tags", add, NULL);
+    tasks_retag(t, "system_tags", add, NULL);
     clearml_touch(t->doc, dummy, 0);
     cJSON_Delete(add);
     cJSON_Delete(dummy);

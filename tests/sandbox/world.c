@@ -212,14 +212,7 @@ static void world_set_iso(cJSON *o, const char *k, double ms)
 
 struct sbx_task *world_task(const char *id)
 {
-    size_t i;
-
-    if (id == NULL)
-        return NULL;
-    for (i = 0; i < sbx_w.ntasks; i++)
-        if (strcmp(sbx_w.tasks[i]->id, id) == 0)
-            return sbx_w.tasks[i];
-    return NULL;
+    return id != NULL ? query_task_by_id(id) : NULL;
 }
 
 /* Recomputes last_metrics[md5 title][md5 series] for one series. */
@@ -368,7 +361,9 @@ struct sbx_task *world_add_task(cJSON *doc)
         sbx_w.tasks = xrealloc(sbx_w.tasks,
                                sbx_w.cap_tasks * sizeof(*sbx_w.tasks));
     }
+    t->seq = sbx_w.ntasks;
     sbx_w.tasks[sbx_w.ntasks++] = t;
+    query_reindex(t);
     return t;
 }
 
@@ -696,6 +691,9 @@ cJSON *world_state_json(void)
     cJSON_AddNumberToObject(o, "sandbox", (double)sbx_w.n_sandbox);
     cJSON_AddNumberToObject(st, "tokens_issued", (double)sbx_w.ntokens);
     cJSON_AddNumberToObject(st, "generated_tasks", (double)sbx_w.ngenerated);
+    o = cJSON_AddObjectToObject(st, "task_queries");
+    cJSON_AddNumberToObject(o, "indexed", (double)query_n_indexed);
+    cJSON_AddNumberToObject(o, "scanned", (double)query_n_scanned);
     arr = cJSON_AddArrayToObject(st, "tasks");
     for (i = 0; i < sbx_w.ntasks; i++) {
         const struct sbx_task *t = sbx_w.tasks[i];
