@@ -6,6 +6,8 @@ libcurl4-openssl-dev libcjson-dev check libmicrohttpd-dev \
 libxml2-utils python3-yaml mandoc groff-base ca-certificates"
 
 mlg_have_deps() {
+    command -v cc >/dev/null 2>&1 &&
+    command -v make >/dev/null 2>&1 &&
     command -v autoreconf >/dev/null 2>&1 &&
     command -v libtoolize >/dev/null 2>&1 &&
     command -v pkg-config >/dev/null 2>&1 &&
