@@ -5,7 +5,6 @@
 #include <config.h>
 
 #include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +31,6 @@ struct stats_row {
     const cJSON *max;
 };
 
-/* A growable string; the owner frees p. */
-struct stats_buf {
-    char *p;
-    size_t len;
-    size_t cap;
-};
-
 static const struct mlg_option stats_options[] = {
     {"project", MLG_OPT_STRING, NULL,
      "ClearML project scope (default: [clearml] project; empty: all)", 0,
@@ -55,42 +47,6 @@ static const struct mlg_option stats_options[] = {
      "also show the :monitor: machine scalars", 0, NULL},
     {NULL, 0, NULL, NULL, 0, NULL}
 };
-
-static void stats_buf_grow(struct stats_buf *b, size_t need)
-{
-    size_t cap = b->cap ? b->cap : 256;
-    char *p;
-
-    while (cap < b->len + need + 1)
-        cap *= 2;
-    if (cap == b->cap)
-        return;
-    p = realloc(b->p, cap);
-    if (p == NULL)
-        abort(); /* a check process that cannot allocate cannot report */
-    b->p = p;
-    b->cap = cap;
-}
-
-static void stats_buf_printf(struct stats_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void stats_buf_printf(struct stats_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    stats_buf_grow(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 static const char *stats_str(const cJSON *obj, const char *key)
 {
@@ -124,7 +80,8 @@ static int stats_row_cmp(const void *a, const void *b)
 static int stats_row_wanted(struct stats_state *st, struct mlg_check *check,
                             const char *title, const char *series)
 {
-    struct stats_buf name = {NULL, 0, 0};
+    size_t len = strlen(title) + strlen(series) + 4;
+    char *name;
     int ok;
 
     if (strncmp(title, STATS_MONITOR_PREFIX,
@@ -133,9 +90,12 @@ static int stats_row_wanted(struct stats_state *st, struct mlg_check *check,
         return 0;
     if (!st->has_filter)
         return 1;
-    stats_buf_printf(&name, "%s / %s", title, series);
-    ok = regexec(&st->filter, name.p, 0, NULL, 0) == 0;
-    free(name.p);
+    name = malloc(len);
+    if (name == NULL)
+        abort(); /* a check process that cannot allocate cannot report */
+    snprintf(name, len, "%s / %s", title, series);
+    ok = regexec(&st->filter, name, 0, NULL, 0) == 0;
+    free(name);
     return ok;
 }
 
@@ -187,13 +147,15 @@ static size_t stats_rows(struct stats_state *st, struct mlg_check *check,
     return n;
 }
 
-/* A number cell as %g (tabulate's float format); "n/a" when absent. */
-static void stats_num(struct stats_buf *b, const cJSON *v)
+/* A number cell as %g (tabulate's float format); "n/a" when absent.
+ * host->detail appends, so the table is written cell by cell. */
+static void stats_num(const struct mlg_host *h, struct mlg_check *check,
+                      const cJSON *v)
 {
     if (cJSON_IsNumber(v))
-        stats_buf_printf(b, " %g |", v->valuedouble);
+        h->detail(check, " %g |", v->valuedouble);
     else
-        stats_buf_printf(b, " n/a |");
+        h->detail(check, " n/a |");
 }
 
 /* Details and summary when no clean task ran the commit. */
@@ -307,7 +269,6 @@ static int stats_run(void *state, struct mlg_check *check)
     struct mlg_task_found f = {NULL, NULL};
     struct mlg_error err;
     struct stats_row *rows = NULL;
-    struct stats_buf tbl = {NULL, 0, 0};
     const char *id, *name, *status, *url, *verb = NULL;
     size_t n, i;
     int result = MLG_PASS;
@@ -370,21 +331,18 @@ static int stats_run(void *state, struct mlg_check *check)
         h->detail(check, "The task reported no scalars%s.\n\n",
                   st->has_filter ? " matching `metrics`" : "");
     } else {
-        stats_buf_printf(&tbl, "| Title | Series | Last | Min | Max |\n"
-                         "| --- | --- | ---: | ---: | ---: |\n");
+        h->detail(check, "| Title | Series | Last | Min | Max |\n"
+                  "| --- | --- | ---: | ---: | ---: |\n");
         for (i = 0; i < n; i++) {
-            stats_buf_printf(&tbl, "| %s |",
-                             h->md_escape(check, rows[i].title,
-                                          MLG_MD_CELL));
-            stats_buf_printf(&tbl, " %s |",
-                             h->md_escape(check, rows[i].series,
-                                          MLG_MD_CELL));
-            stats_num(&tbl, rows[i].last);
-            stats_num(&tbl, rows[i].min);
-            stats_num(&tbl, rows[i].max);
-            stats_buf_printf(&tbl, "\n");
+            h->detail(check, "| %s | %s |",
+                      h->md_escape(check, rows[i].title, MLG_MD_CELL),
+                      h->md_escape(check, rows[i].series, MLG_MD_CELL));
+            stats_num(h, check, rows[i].last);
+            stats_num(h, check, rows[i].min);
+            stats_num(h, check, rows[i].max);
+            h->detail(check, "\n");
         }
-        h->detail(check, "%s\n", tbl.p);
+        h->detail(check, "\n");
     }
     h->detail(check, "You can view full task results [here](%s).\n", url);
 
@@ -400,7 +358,6 @@ static int stats_run(void *state, struct mlg_check *check)
         h->result(check, MLG_PASS, "task %s (%.7s); %zu metric%s", name,
                   id, n, n == 1 ? "" : "s");
     free(rows);
-    free(tbl.p);
     return result;
 }
 

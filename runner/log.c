@@ -23,11 +23,6 @@ void log_init(int v)
     verbosity = v;
 }
 
-int log_verbosity(void)
-{
-    return verbosity;
-}
-
 void log_secret_add(const char *secret)
 {
     size_t i;

@@ -17,7 +17,6 @@ enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3,
 
 /* verbosity: 0 = -q (errors only), 2 = default, 3 = -v, 4 = -vv. */
 void log_init(int verbosity);
-int log_verbosity(void);
 
 /* Register a secret (copied).  Values shorter than 4 characters are not
  * registered (they would mask ordinary text).  In GitHub Actions prints
