@@ -280,6 +280,17 @@ static int count_status_contexts(const cJSON *sts, const char *prefix)
 
 /* ---- local sinks: GitHub Actions files and annotations ---- */
 
+/* Free what a sandbox test set up, and stop its sandbox. */
+static void done(struct sbx *s, struct run_result *rr,
+                 struct run_context *ctx, struct conf *c, struct forge *f)
+{
+    forge_free(f);
+    conf_free(c);
+    context_free(ctx);
+    run_result_free(rr);
+    sbx_stop(s);
+}
+
 START_TEST(actions_files_and_annotations)
 {
     struct run_result rr;
@@ -529,11 +540,7 @@ START_TEST(comment_create_update_unchanged)
         ck_assert_int_ge(count_status_contexts(sts, "mlgate/"), 3);
     }
     cJSON_Delete(st);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -561,11 +568,7 @@ START_TEST(comment_found_on_page_3)
     ck_assert_int_eq(cJSON_GetArraySize(cm), 250);
     ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
     cJSON_Delete(st);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -622,11 +625,7 @@ START_TEST(fork_readonly_degrades)
     free(std);
     free(sum_path);
     free(dir);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -654,11 +653,7 @@ START_TEST(rate_limited_retries)
     ck_assert_int_ge(sbx_count(&s, NULL, "/issues/12/comments"), 3);
     ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 4);
     cJSON_Delete(st);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -721,11 +716,7 @@ START_TEST(long_report_is_shed)
     cJSON_Delete(st);
     free(big);
     free(mid);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -764,11 +755,7 @@ START_TEST(hostile_text_harmless)
     cJSON_Delete(st);
     free(esc);
     free(det);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -819,11 +806,7 @@ START_TEST(status_descriptions)
     ck_assert_int_eq(seen, 1);
     cJSON_Delete(st);
     buf_free(&b);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -845,11 +828,7 @@ START_TEST(dry_run_writes_nothing)
     ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
     ck_assert_int_eq(sbx_count(&s, "POST", NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "PATCH", NULL), 0);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -888,11 +867,7 @@ START_TEST(conf_comment_new_and_off)
                                               "<!-- mlgate:nightly -->"), 2);
         cJSON_Delete(st);
     }
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
@@ -939,11 +914,7 @@ START_TEST(gitlab_note_and_statuses)
     ck_assert_int_ge(count_status_contexts(statuses_of(st, "gitlab"),
                                            "mlgate/"), 3);
     cJSON_Delete(st);
-    forge_free(f);
-    conf_free(&c);
-    context_free(&ctx);
-    run_result_free(&rr);
-    sbx_stop(&s);
+    done(&s, &rr, &ctx, &c, f);
 }
 END_TEST
 
