@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,33 @@ START_TEST(test_empty_run)
 }
 END_TEST
 
+/* Colour only on a terminal, and never with NO_COLOR set. */
+START_TEST(test_color_decision)
+{
+    FILE *file = tmpfile(), *tty;
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+
+    ck_assert_ptr_nonnull(file);
+    unsetenv("NO_COLOR");
+    ck_assert_int_eq(report_use_color(file), 0);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+        /* No pseudo-terminals here: only the file case can be shown. */
+        fclose(file);
+        return;
+    }
+    tty = fopen(ptsname(master), "w");
+    ck_assert_ptr_nonnull(tty);
+    ck_assert_int_eq(report_use_color(tty), 1);
+    setenv("NO_COLOR", "1", 1);
+    ck_assert_int_eq(report_use_color(tty), 0);
+    ck_assert_int_eq(report_use_color(file), 0);
+    unsetenv("NO_COLOR");
+    fclose(tty);
+    fclose(file);
+    close(master);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -312,6 +340,7 @@ static Suite *report_suite(void)
     tcase_add_test(core, test_merge_order);
     tcase_add_test(core, test_finish);
     tcase_add_test(core, test_text);
+    tcase_add_test(core, test_color_decision);
     tcase_add_test(core, test_json);
     tcase_add_test(core, test_junit);
     tcase_add_test(core, test_write_file);
