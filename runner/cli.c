@@ -21,6 +21,7 @@
 #include "report.h"
 #include "result.h"
 #include "util.h"
+#include "validate.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -124,12 +125,17 @@ static int cli_usage_error(const char *fmt, ...)
 static int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
+    char *msg, *masked;
 
-    fputs("mlgate: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    msg = xvasprintf(fmt, ap);
     va_end(ap);
-    fputs("\nTry 'mlgate --help'.\n", stderr);
+    /* An argument may come from a branch name: one line, no command. */
+    masked = log_mask(msg);
+    log_fold_inplace(masked);
+    fprintf(stderr, "mlgate: %s\nTry 'mlgate --help'.\n", masked);
+    free(masked);
+    free(msg);
     return CLI_EX_USAGE;
 }
 
@@ -139,7 +145,6 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o,
                      int *cmd_index)
 {
     int ch, quiet = 0;
-    char *end;
     long pr;
 
     memset(o, 0, sizeof(*o));
@@ -181,24 +186,22 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o,
             o->plugin_dir = optarg;
             break;
         case OPT_REPO:
-            if (strchr(optarg, '/') == NULL || optarg[0] == '/' ||
-                optarg[strlen(optarg) - 1] == '/')
+            /* The forge is not known yet: GitHub's or GitLab's rule;
+             * context_load applies the forge's own. */
+            if (!validate_repo(optarg, 0) && !validate_repo(optarg, 1))
                 return cli_usage_error("bad --repo '%s' (OWNER/NAME)",
                                        optarg);
             o->ov.repo = optarg;
             break;
         case OPT_PR:
-            pr = strtol(optarg, &end, 10);
-            if (!isdigit((unsigned char)optarg[0]) || *end != '\0' ||
-                pr <= 0)
+            if (!validate_pr_number(optarg, &pr))
                 return cli_usage_error("bad --pr '%s' (a positive "
                                        "number)", optarg);
             o->ov.pr = pr;
             break;
         case OPT_SHA:
-            if (strlen(optarg) < 7 || strlen(optarg) > 64 ||
-                strspn(optarg, "0123456789abcdefABCDEF") != strlen(optarg))
-                return cli_usage_error("bad --sha '%s' (a hex commit id)",
+            if (!validate_sha(optarg))
+                return cli_usage_error("bad --sha '%s' (40 hex digits)",
                                        optarg);
             o->ov.sha = optarg;
             break;

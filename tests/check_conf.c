@@ -285,7 +285,7 @@ START_TEST(test_parse_errors)
                   "github, gitlab, report, run, check NAME)");
     ck_conf_error("[report]\ncolour = red\n",
                   "t.conf:2: unknown key 'colour' in [report] (accepts: "
-                  "id, comment, status)");
+                  "id, comment, status, author)");
     ck_conf_error("[run]\njobs = x\n",
                   "t.conf:2: bad number 'x' for jobs (an integer from 1)");
     ck_conf_error("[run]\njobs = 0\n",

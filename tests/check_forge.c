@@ -441,6 +441,9 @@ static void start_gitlab(void)
                            : xasprintf("note %d", i);
 
         cJSON_AddStringToObject(note, "body", b);
+        /* The sandbox's token writes as project_42_bot (GET /user). */
+        cJSON_AddStringToObject(note, "user", i == 131 ? "project_42_bot"
+                                                       : "someone");
         free(b);
         cJSON_AddItemToArray(n, note);
     }
@@ -515,23 +518,38 @@ START_TEST(test_fuzz_regressions)
 {
     static const char page[] = "[{\"id\": 1e99, \"body\": \"<!-- m -->\"}, "
         "{\"id\": 0, \"body\": \"<!-- m -->\"}, {\"body\": \"<!-- m -->\"}, "
-        "{\"id\": 8, \"body\": \"other\"}, {\"id\": 9, \"body\": "
-        "\"r\\n<!-- m -->\", \"html_url\": \"https://x/9\"}]";
+        "{\"id\": 8, \"body\": \"other\"}, {\"id\": 5, \"body\": "
+        "\"<!-- m -->\", \"user\": {\"login\": \"mallory\"}}, "
+        "{\"id\": 9, \"body\": \"r\\n<!-- m -->\", \"user\": {\"login\": "
+        "\"GitHub-Actions[bot]\"}, \"html_url\": \"https://x/9\"}]";
     cJSON *list = cJSON_Parse(page);
     long long id = 0;
     char *body = NULL, *url = NULL;
+    struct forge_foreign fo;
 
-    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->", &id, &body,
-                                         &url), 1);
+    memset(&fo, 0, sizeof fo);
+    /* Logins compare case-insensitively; mallory's marker is counted,
+     * never taken. */
+    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->",
+                                         "github-actions[bot]", &id, &body,
+                                         &url, &fo), 1);
+    ck_assert_uint_eq(fo.n, 1);
+    ck_assert_int_eq(fo.first_id, 5);
+    ck_assert_str_eq(fo.first_login, "mallory");
     ck_assert_int_eq(id, 9);
     ck_assert_str_eq(body, "r\n<!-- m -->");
     ck_assert_str_eq(url, "https://x/9");
     free(body);
     free(url);
     id = 0;
-    ck_assert_int_eq(github_pick_comment(list, "<!-- n -->", &id, NULL,
-                                         NULL), 0);
+    ck_assert_int_eq(github_pick_comment(list, "<!-- n -->",
+                                         "github-actions[bot]", &id, NULL,
+                                         NULL, NULL), 0);
     ck_assert_int_eq(id, 0);
+    /* The same page read as another author finds only mallory's. */
+    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->", "mallory", &id,
+                                         NULL, NULL, NULL), 1);
+    ck_assert_int_eq(id, 5);
     cJSON_Delete(list);
 }
 END_TEST
