@@ -93,17 +93,30 @@ static void tr_no_injection(const char *what, const char *text, int own,
 
     ck_assert_msg(text != NULL, "%s: missing", what);
     while (*p != '\0') {
-        size_t n = strcspn(p, "\n");
+        size_t n = strcspn(p, "\n"), ws = strspn(p, " \t");
 
+        /* The runner trims a line before it looks for "::". */
+        if (ws < n && !in_fence && p[ws] == ':' && p[ws + 1] == ':')
+            ck_assert_msg(own && ws == 0 && tr_own_command(p, n),
+                          "%s: injected line: %.*s", what, (int)n, p);
         if (fences && (strncmp(p, "```", 3) == 0 ||
                        strncmp(p, "~~~", 3) == 0))
             in_fence = !in_fence;
-        else if (!in_fence && n >= 2 && p[0] == ':' && p[1] == ':')
-            ck_assert_msg(own && tr_own_command(p, n),
-                          "%s: injected line: %.*s", what, (int)n, p);
-        /* A line break of any kind counts: CR, NEL or LS would do. */
-        ck_assert_msg(memchr(p, '\r', n) == NULL, "%s: CR in: %.*s", what,
-                      (int)n, p);
+        /* No other control character either: a CR or a C1 NEL ends a
+         * line for some readers, ESC drives terminals (TAB is JSON's
+         * indentation). */
+        {
+            const unsigned char *u = (const unsigned char *)p;
+            size_t k;
+
+            for (k = 0; k < n; k++)
+                ck_assert_msg((u[k] >= 0x20 || u[k] == '\t') &&
+                              u[k] != 0x7f &&
+                              !(u[k] == 0xc2 && k + 1 < n &&
+                                u[k + 1] >= 0x80 && u[k + 1] <= 0x9f),
+                              "%s: control character 0x%02x in: %.*s",
+                              what, u[k], (int)n, p);
+        }
         p += n;
         if (*p == '\n')
             p++;
@@ -180,6 +193,7 @@ START_TEST(test_hostile_server)
 {
     static const char *const hostile_id =
         "a1b2c3d4e5f60718293a4b5c6d7e8f90\n::error::pwned-id";
+    static const char *const vv[] = { "-vv", NULL };
     struct sbx s;
     struct crun r;
     cJSON *st;
@@ -190,9 +204,16 @@ START_TEST(test_hostile_server)
     ck_sbx_start(&s, "trust-hostile.json");
     crun_prepare(&r, TR_HOSTILE_CONF);
     r.actions = 1;
-    crun_spawn(&r, &s, NULL);
+    /* The most verbose level: every log line a server's text can reach. */
+    crun_spawn(&r, &s, vv);
     crun_wait(&r);
-    ck_assert_int_eq(r.exit_code, 1);
+    ck_assert_msg(r.exit_code == 1, "exit %d: stats %s, compare %s, remote "
+                  "%s: %s, remote2 %s", r.exit_code,
+                  crun_get(&r, "stats", "status"),
+                  crun_get(&r, "compare", "status"),
+                  crun_get(&r, "remote", "status"),
+                  crun_get(&r, "remote", "summary"),
+                  crun_get(&r, "remote2", "status"));
     ck_assert_str_eq(crun_get(&r, "remote", "status"), "pass");
     ck_assert_str_eq(crun_get(&r, "remote2", "status"), "fail");
     ck_assert_msg(strstr(crun_get(&r, "remote2", "summary"),
@@ -260,6 +281,33 @@ START_TEST(test_hostile_server)
     ck_assert_ptr_nonnull(t);
     ck_assert_int_eq(ck_count(t, "tags"), 0);
     cJSON_Delete(st);
+    crun_free(&r);
+
+    /* A hostile error message (line break, workflow command, C1 NEL,
+     * terminal escape) that a check logs: one folded line on stderr. */
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\": {\"service\": "
+                              "\"github\", \"method\": \"GET\", \"path\": "
+                              "\"/pulls/12$\"}, \"count\": 0, \"status\": 404, "
+                              "\"body\": {\"message\": \"gone\\n::error::"
+                              "pwned-msg\\u0085::warning::pwned-nel\\u001b]0;x"
+                              "\\u0007 @acme/ml-team\"}}"), 200);
+    crun_prepare(&r, "[clearml]\nproject = Github CICD Video\n\n"
+                 "[report]\ncomment = off\nstatus = off\n\n"
+                 "[check remote3]\nplugin = remote-run\nqueue = default\n"
+                 "script = task.py\n");
+    r.actions = 1;
+    crun_spawn(&r, &s, vv);
+    crun_wait(&r);
+    ck_assert_int_eq(r.exit_code, 2);
+    text = tr_read(&r, "err");
+    tr_no_injection("stderr", text, 0, 0);
+    ck_assert_msg(strstr(text, "mlgate: remote3: could not read PR #12: "
+                         "github: GET /repos/acme/ml-repo/pulls/12: 404 gone "
+                         "::error::pwned-msg ") != NULL, "%s", text);
+    free(text);
+    text = tr_read(&r, "out");
+    tr_no_injection("stdout", text, 1, 0);
+    free(text);
     crun_free(&r);
     sbx_stop(&s);
 }
