@@ -152,6 +152,10 @@ START_TEST(test_usage_64)
     ck_assert_int_eq(mlgate(NULL, "--pr", "twelve", NULL, NULL), 64);
     ck_assert_int_eq(mlgate(NULL, "--pr", "0", NULL, NULL), 64);
     ck_assert_int_eq(mlgate(NULL, "--sha", "xyz", NULL, NULL), 64);
+    /* One SHA rule everywhere: a short SHA is refused at once. */
+    ck_assert_int_eq(mlgate(NULL, "--sha", "3f9a1c2", NULL, NULL), 64);
+    ck_assert_ptr_nonnull(strstr(err_s, "bad --sha '3f9a1c2' (40 hex "
+                                 "digits)"));
     ck_assert_int_eq(mlgate(NULL, "--repo", "norepo", NULL, NULL), 64);
     ck_assert_int_eq(mlgate(NULL, "--json", NULL, NULL, NULL), 64);
     ck_assert_ptr_nonnull(strstr(err_s, "option '--json' needs a value"));
