@@ -295,8 +295,9 @@ static int cmp_curve_get(const struct cmp_state *st,
         const cJSON *xv = cJSON_GetArrayItem(xs, (int)i);
         const cJSON *yv = cJSON_GetArrayItem(ys, (int)i);
 
+        /* A server's 1e400 is infinity: such a point is no point. */
         if (!cJSON_IsNumber(xv) || !cJSON_IsNumber(yv)
-            || !isfinite(yv->valuedouble))
+            || !isfinite(xv->valuedouble) || !isfinite(yv->valuedouble))
             continue;
         c->x[c->n] = xv->valuedouble;
         c->y[c->n] = yv->valuedouble;

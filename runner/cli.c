@@ -238,23 +238,42 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o,
     return -1;
 }
 
+/* A descriptor string folded to one line (the output rule: a plugin's
+ * text never starts a line of its own).  Caller frees. */
+static char *cli_fold(const char *s)
+{
+    return log_fold(s != NULL ? s : "");
+}
+
 static void cli_print_plugin(const struct plugin *p, FILE *f)
 {
     const struct mlg_option *o;
+    char *name = cli_fold(p->d.name), *version = cli_fold(p->d.version);
+    char *desc = cli_fold(p->d.description);
 
-    fprintf(f, "%s %s (ABI %u.%u) %s\n", p->d.name, p->d.version,
+    fprintf(f, "%s %s (ABI %u.%u) %s\n", name, version,
             (unsigned)p->d.abi_major, (unsigned)p->d.abi_minor, p->path);
-    if (*p->d.description != '\0')
-        fprintf(f, "  %s\n", p->d.description);
+    if (*desc != '\0')
+        fprintf(f, "  %s\n", desc);
+    free(name);
+    free(version);
+    free(desc);
     for (o = p->d.options; o != NULL && o->name != NULL; o++) {
-        fprintf(f, "  %-16s %s", o->name, loader_opt_type_name(o->type));
+        char *oname = cli_fold(o->name), *choices = cli_fold(o->choices);
+        char *def = cli_fold(o->def), *help = cli_fold(o->help);
+
+        fprintf(f, "  %-16s %s", oname, loader_opt_type_name(o->type));
         if (o->type == MLG_OPT_ENUM && o->choices != NULL)
-            fprintf(f, " (%s)", o->choices);
+            fprintf(f, " (%s)", choices);
         if (o->flags & MLG_OPT_REQUIRED)
             fputs(", required", f);
         else if (o->def != NULL)
-            fprintf(f, ", default '%s'", o->def);
-        fprintf(f, "\n      %s\n", o->help != NULL ? o->help : "");
+            fprintf(f, ", default '%s'", def);
+        fprintf(f, "\n      %s\n", help);
+        free(oname);
+        free(choices);
+        free(def);
+        free(help);
     }
 }
 
