@@ -48,8 +48,6 @@ static void context_set(char **dst, const char *v)
     }
 }
 
-/* A PR/issue number: positive and small enough for a long (a cast of a
- * larger double is undefined). */
 static const char *context_env(const char *name)
 {
     const char *v = getenv(name);
