@@ -441,7 +441,7 @@ START_TEST(test_json_special_paths)
     char *s;
 
     /* A symlink: the file it points to is replaced, the link stays. */
-    cu_write(dir, "real.json", "old");
+    free(cu_write(dir, "real.json", "old"));
     ck_assert_int_eq(symlink("real.json", link), 0);
     ck_assert_int_eq(mlgate(conf, "--json", link, NULL, NULL), 0);
     ck_assert_int_eq(lstat(link, &st), 0);
