@@ -21,6 +21,7 @@
 #define RR_MAX_POLL_ERRORS 5  /* consecutive failed polls before giving up */
 #define RR_CLEANUP_TRIES 3    /* attempts at each stop and archive call */
 #define RR_DEFAULT_NAME "mlgate remote run"
+#define RR_NAME_MIN 3         /* ClearML's Task.name min_length */
 
 struct rr_state {
     const struct mlg_host *host;
@@ -436,9 +437,10 @@ static int rr_poll(const struct mlg_host *h, struct mlg_check *check,
     free(seen->message);
     seen->status = rr_xstrdup(rr_str(t, "status"));
     seen->message = rr_xstrdup(rr_str(t, "status_message"));
-    /* last_iteration is absent until the first report. */
+    /* last_iteration is 0 from creation on (the server's field default,
+     * DEFAULT_LAST_ITERATION): only a positive value is a report. */
     it = cJSON_GetObjectItemCaseSensitive(t, "last_iteration");
-    seen->has_iteration = cJSON_IsNumber(it);
+    seen->has_iteration = cJSON_IsNumber(it) && it->valuedouble >= 1;
     /* Range-checked: casting an out-of-range double is undefined. */
     seen->iteration = seen->has_iteration && it->valuedouble >= 0 &&
                       it->valuedouble < 2147483648.0
@@ -517,12 +519,17 @@ static enum rr_end rr_wait(const struct mlg_host *h, struct mlg_check *check,
                 free(last_status);
                 last_status = rr_xstrdup(seen->status);
             }
-            if (seen->has_iteration && seen->iteration >= iterations) {
-                end = RR_REACHED;
-                break;
-            }
             if (rr_is(seen->status, "failed|stopped")) {
                 end = RR_FAILED;
+                break;
+            }
+            /* iterations = 0: the task only has to leave the queue;
+             * else it must report the iteration, running or done. */
+            if (iterations == 0
+                ? !rr_is(seen->status, "created|queued")
+                : seen->has_iteration && seen->iteration >= iterations &&
+                  !rr_is(seen->status, "created|queued")) {
+                end = RR_REACHED;
                 break;
             }
             if (rr_is(seen->status, "completed|published|publishing|"
@@ -676,27 +683,45 @@ static int rr_status_tries(const struct mlg_host *h, struct mlg_check *check,
 {
     int i;
 
-    for (i = 0; i < RR_CLEANUP_TRIES; i++)
+    for (i = 0; i < RR_CLEANUP_TRIES; i++) {
         if (rr_status_call(h, check, endpoint, id, force, status, err) == 0)
             return 0;
+        /* A 4xx is the server's answer (400/110: not from this status),
+         * not a lost one: asking again cannot change it. */
+        if (err->kind == MLG_E_HTTP && err->status >= 400 &&
+            err->status < 500)
+            break;
+    }
     return -1;
 }
 
-/* Whether the task's status is stopped now (one poll). */
-static int rr_now_stopped(const struct mlg_host *h, struct mlg_check *check,
-                          const char *id)
+/* After a stop call failed: the task's real status decides.  Returns 1
+ * when it is stopped, or has ended on its own (a completed task cannot be
+ * stopped: completed -> stopped is refused with 400/110), then *ended is
+ * that status (caller frees) or NULL for stopped; 0 when it may still
+ * run. */
+static int rr_stop_settled(const struct mlg_host *h, struct mlg_check *check,
+                           const char *id, char **ended)
 {
     struct rr_seen seen;
     struct mlg_error err;
-    int stopped;
+    int settled = 0;
 
     memset(&seen, 0, sizeof seen);
     memset(&err, 0, sizeof err);
-    stopped = rr_poll(h, check, id, &seen, &err) == 1
-              && strcmp(seen.status, "stopped") == 0;
+    if (rr_poll(h, check, id, &seen, &err) == 1) {
+        if (strcmp(seen.status, "stopped") == 0) {
+            settled = 1;
+        } else if (rr_is(seen.status, "completed|failed|published|"
+                         "publishing|closed")) {
+            settled = 1;
+            *ended = seen.status;
+            seen.status = NULL;
+        }
+    }
     free(seen.status);
     free(seen.message);
-    return stopped;
+    return settled;
 }
 
 /* Archive: tasks.archive (2.12), else tasks.archive_many (2.13), else the
@@ -748,6 +773,7 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
 {
     struct mlg_error err;
     const char *now_status = NULL;
+    char *ended = NULL;
     int stopped = 0, stop_failed = 0, archived = 0, i;
 
     memset(&err, 0, sizeof err);
@@ -761,25 +787,32 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
     if (rr_is(status, "created|queued")) {
         if (rr_status_tries(h, check, "tasks.stop", id, 1, &now_status,
                             &err) != 0)
-            stop_failed = !rr_now_stopped(h, check, id);
+            stop_failed = !rr_stop_settled(h, check, id, &ended);
         else if (strcmp(now_status, "stopped") != 0)
             /* A live worker picked it up meanwhile and got only a
              * "stopping" request: flip the status now. */
             stop_failed = rr_status_tries(h, check, "tasks.stopped", id,
                                           0, NULL, &err) != 0
-                          && !rr_now_stopped(h, check, id);
-        stopped = !stop_failed;
+                          && !rr_stop_settled(h, check, id, &ended);
+        stopped = !stop_failed && ended == NULL;
     } else if (rr_is(status, "in_progress")) {
         stop_failed = rr_status_tries(h, check, "tasks.stopped", id, 0,
                                       NULL, &err) != 0
-                      && !rr_now_stopped(h, check, id);
-        stopped = !stop_failed;
+                      && !rr_stop_settled(h, check, id, &ended);
+        stopped = !stop_failed && ended == NULL;
     }
     if (stop_failed) {
         h->log(check, MLG_LOG_WARN, "could not stop task %s: %s", id,
                err.message);
         rr_buf_printf(note, "not stopped (%s), ", err.message);
+    } else if (ended != NULL) {
+        /* It finished between the last poll and the stop. */
+        rr_buf_printf(note, "%s before it could be stopped, ", ended);
+    } else if (rr_is(status, "completed|failed|stopped|published|"
+                     "publishing|closed")) {
+        rr_buf_printf(note, "already %s (not stopped), ", status);
     }
+    free(ended);
     memset(&err, 0, sizeof err);
     for (i = 0; i < RR_CLEANUP_TRIES; i++)
         if ((archived = rr_archive(h, check, id, &err) == 0))
@@ -831,17 +864,22 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
 
     switch (end) {
     case RR_REACHED:
-        rr_buf_printf(sum, "remote task reached iteration %ld in %.1f s",
-                      seen->iteration, seen->waited + seen->ran);
+        if (iterations == 0)
+            rr_buf_printf(sum, "remote task left the queue (%s) after "
+                          "%.1f s", st, seen->waited);
+        else
+            rr_buf_printf(sum, "remote task reached iteration %ld in "
+                          "%.1f s", seen->iteration,
+                          seen->waited + seen->ran);
         return MLG_PASS;
     case RR_COMPLETED:
-        if (seen->has_iteration) {
+        /* Only reached with iterations >= 1 and too few reported. */
+        if (seen->has_iteration)
             rr_buf_printf(sum, "remote task %s at iteration %ld (before "
                           "%ld)", st, seen->iteration, iterations);
-            return MLG_PASS;
-        }
-        rr_buf_printf(sum, "remote task %s without reporting any "
-                      "iteration", st);
+        else
+            rr_buf_printf(sum, "remote task %s without reporting any "
+                          "iteration", st);
         return MLG_FAIL;
     case RR_FAILED:
         rr_buf_printf(sum, "remote task %s%s%s", st, *msg ? ": " : "", msg);
@@ -861,10 +899,16 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
     case RR_RUN_TIMEOUT:
         rr_buf_printf(sum, "remote task ran %.1f s without reaching "
                       "iteration %ld (timeout)", seen->ran, iterations);
-        h->detail(check, "\nThe task did not reach iteration %ld within "
-                  "timeout (%.0f s); last iteration %s%ld.\n", iterations,
-                  h->opt_duration(check, "timeout", 600),
-                  seen->has_iteration ? "" : "none, ", seen->iteration);
+        if (seen->has_iteration)
+            h->detail(check, "\nThe task did not reach iteration %ld "
+                      "within timeout (%.0f s); last iteration %ld.\n",
+                      iterations, h->opt_duration(check, "timeout", 600),
+                      seen->iteration);
+        else
+            h->detail(check, "\nThe task did not reach iteration %ld "
+                      "within timeout (%.0f s), without reporting any "
+                      "iteration.\n", iterations,
+                      h->opt_duration(check, "timeout", 600));
         return MLG_FAIL;
     case RR_CANCELLED:
         rr_buf_printf(sum, "cancelled while the remote task was %s", st);
@@ -880,10 +924,25 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
     return MLG_ERROR;
 }
 
+/* Length of s without leading and trailing white space. */
+static size_t rr_stripped_len(const char *s)
+{
+    size_t n;
+
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' ||
+                     (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+        n--;
+    return n;
+}
+
 static int rr_init(const struct mlg_host *host, struct mlg_check *check,
                    void **state, char *err)
 {
     struct rr_state *st = calloc(1, sizeof *st);
+    const char *name;
 
     if (st == NULL) {
         snprintf(err, MLG_ERROR_SIZE, "out of memory");
@@ -891,6 +950,16 @@ static int rr_init(const struct mlg_host *host, struct mlg_check *check,
     }
     if (host->opt_int(check, "iterations", 1) < 0) {
         snprintf(err, MLG_ERROR_SIZE, "iterations: must be >= 0");
+        free(st);
+        return -1;
+    }
+    name = rr_scope(host, check, "task-name");
+    if (name != NULL && rr_stripped_len(name) < RR_NAME_MIN) {
+        /* tasks.create would refuse it (Task.name: min_length 3 after
+         * stripping), after the queue and project lookups. */
+        snprintf(err, MLG_ERROR_SIZE, "task-name: \"%.40s\" is shorter "
+                 "than %d characters (ClearML refuses it)", name,
+                 RR_NAME_MIN);
         free(st);
         return -1;
     }

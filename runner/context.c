@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -78,6 +79,8 @@ static void context_blank(struct run_context *ctx)
     ctx->run_url = xstrdup("");
     ctx->api_url = xstrdup("");
     ctx->server_url = xstrdup("");
+    ctx->ci_pipeline_id = xstrdup("");
+    ctx->ci_ref = xstrdup("");
 }
 
 void context_free(struct run_context *ctx)
@@ -97,6 +100,8 @@ void context_free(struct run_context *ctx)
     free(ctx->run_url);
     free(ctx->api_url);
     free(ctx->server_url);
+    free(ctx->ci_pipeline_id);
+    free(ctx->ci_ref);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -436,6 +441,39 @@ static int context_gitlab(struct run_context *ctx, char *err, size_t errlen)
     return 0;
 }
 
+/* GitLab: the pipeline and ref commit statuses go to.  Statuses are
+ * scoped to a pipeline by sha + ref + pipeline_id (commit_statuses.rb,
+ * all_matching_pipelines): without them GitLab picks the newest pipeline
+ * of the SHA, maybe a branch pipeline rather than the MR's.  Only when
+ * the statuses' SHA is this pipeline's: a merged-results pipeline builds
+ * a merge commit, and then the source branch is the only ref the MR
+ * head's statuses can name.  After the overrides: --sha may change it. */
+static void context_gitlab_pipeline(struct run_context *ctx)
+{
+    const char *v = context_env("CI_COMMIT_SHA");
+    const char *iid = context_env("CI_MERGE_REQUEST_IID");
+
+    context_set(&ctx->ci_pipeline_id, "");
+    context_set(&ctx->ci_ref, "");
+    if (v && *ctx->head_sha && strcasecmp(v, ctx->head_sha) == 0) {
+        const char *id = context_env("CI_PIPELINE_ID");
+        long long n = 0;
+        char *end = NULL;
+
+        if (id) {
+            errno = 0;
+            n = strtoll(id, &end, 10);
+        }
+        if (id && !errno && *end == '\0' && n > 0)
+            context_set(&ctx->ci_pipeline_id, id);
+        v = context_env("CI_MERGE_REQUEST_REF_PATH");
+        context_set(&ctx->ci_ref, v ? v : context_env("CI_COMMIT_REF_NAME"));
+    } else if (iid) {
+        context_set(&ctx->ci_ref,
+                    context_env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"));
+    }
+}
+
 /* reviewdog's generic set, for CIs we do not know. */
 static int context_generic(struct run_context *ctx, char *err,
                            size_t errlen)
@@ -560,6 +598,9 @@ int context_load(struct run_context *ctx, const struct context_overrides *ov,
                     "SHA", ctx->head_sha);
         return -1;
     }
+    if (strcmp(ctx->forge, "gitlab") == 0 && gitlab &&
+        strcmp(gitlab, "true") == 0)
+        context_gitlab_pipeline(ctx);
     /* A PR without a head commit (e.g. --repo/--pr only) is resolved
      * with one GET once the forge client exists. */
     if (ctx->pr > 0 && !*ctx->head_sha)

@@ -31,6 +31,11 @@ struct run_context {
     char *run_url;         /* CI run link, or "" */
     char *api_url;         /* forge API base (GITHUB_API_URL, CI_API_V4_URL) */
     char *server_url;      /* GITHUB_SERVER_URL / CI_SERVER_URL */
+    /* GitLab: the pipeline commit statuses belong to (CI_PIPELINE_ID) and
+     * its ref, or "" when the statuses' SHA is not the pipeline's (a
+     * merged-results pipeline builds a merge commit). */
+    char *ci_pipeline_id;
+    char *ci_ref;
 };
 
 struct context_overrides {

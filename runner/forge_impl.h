@@ -18,6 +18,8 @@ struct forge {
     char *repo;        /* owner/name (GitLab: the project path) */
     char *project;     /* GitLab: numeric id or escaped path */
     char *server_url;  /* web base, for links */
+    char *pipeline_id; /* GitLab: statuses' pipeline_id, or "" */
+    char *ref;         /* GitLab: statuses' ref, or "" */
 };
 
 /* One request.  path: relative to the API base or an absolute URL on the
@@ -58,5 +60,15 @@ int gitlab_put_comment(struct forge *f, long pr, long long id,
                        struct mlg_error *err);
 int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
                       double deadline, struct mlg_error *err);
+/* POST /projects/:id/statuses/:sha with the pipeline's id and ref; state
+ * in GitLab's words.  Returns 0 or -1 with err. */
+int gitlab_set_status(struct forge *f, const char *sha, const char *name,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err);
+/* target_url as GitLab takes it (a URL of at most 255 characters): the
+ * URL itself, else without its query and fragment, else NULL (omit).
+ * Caller frees. */
+char *gitlab_target_url(const char *url);
 
 #endif

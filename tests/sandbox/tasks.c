@@ -398,6 +398,7 @@ void tasks_create(struct sbx_req *q, struct sbx_resp *r,
         if (!cJSON_HasObjectItem(doc, "comment"))
             cJSON_AddStringToObject(doc, "comment", "");
     }
+    clearml_task_model_defaults(doc);
     d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "id", world_add_task(doc)->id);
     clearml_ok(q, r, d);
