@@ -724,13 +724,57 @@ static int rr_stop_settled(const struct mlg_host *h, struct mlg_check *check,
     return settled;
 }
 
+static int rr_has_string(const cJSON *arr, const char *s)
+{
+    const cJSON *v;
+
+    cJSON_ArrayForEach(v, arr)
+        if (cJSON_IsString(v) && strcmp(v->valuestring, s) == 0)
+            return 1;
+    return 0;
+}
+
+/* The task's system_tags as a new array (caller deletes), or NULL with
+ * err filled. */
+static cJSON *rr_system_tags(const struct mlg_host *h,
+                             struct mlg_check *check, const char *id,
+                             struct mlg_error *err)
+{
+    cJSON *body = cJSON_CreateObject(), *out;
+    const cJSON *data = NULL, *t, *v;
+
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "id"),
+                         cJSON_CreateString(id));
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "only_fields"),
+                         cJSON_CreateString("system_tags"));
+    if (h->clearml_call(check, "tasks.get_all", body, &data, err) != 0) {
+        cJSON_Delete(body);
+        return NULL;
+    }
+    cJSON_Delete(body);
+    t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(data, "tasks"),
+                           0);
+    if (!cJSON_IsObject(t)) {
+        snprintf(err->message, sizeof err->message, "task %.40s not found",
+                 id);
+        h->json_release(check, data);
+        return NULL;
+    }
+    out = cJSON_CreateArray();
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(t, "system_tags"))
+        if (cJSON_IsString(v))
+            cJSON_AddItemToArray(out, cJSON_CreateString(v->valuestring));
+    h->json_release(check, data);
+    return out;
+}
+
 /* Archive: tasks.archive (2.12), else tasks.archive_many (2.13), else the
  * SDK's way, tasks.edit adding the archived system tag. */
 static int rr_archive(const struct mlg_host *h, struct mlg_check *check,
                       const char *id, struct mlg_error *err)
 {
     cJSON *body = cJSON_CreateObject();
-    cJSON *ids = cJSON_AddArrayToObject(body, "tasks");
+    cJSON *ids = cJSON_AddArrayToObject(body, "tasks"), *tags;
     const cJSON *data = NULL;
     int rc;
 
@@ -746,11 +790,17 @@ static int rr_archive(const struct mlg_host *h, struct mlg_check *check,
     cJSON_Delete(body);
     if (rc == 0 || err->kind != MLG_E_HTTP)
         return rc;
+    /* tasks.edit replaces the whole list: read it and add "archived",
+     * as the SDK's archive does, so no other system tag is lost. */
+    tags = rr_system_tags(h, check, id, err);
+    if (tags == NULL)
+        return -1;
+    if (!rr_has_string(tags, "archived"))
+        cJSON_AddItemToArray(tags, cJSON_CreateString("archived"));
     body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "task", id);
     cJSON_AddTrueToObject(body, "force");
-    ids = cJSON_AddArrayToObject(body, "system_tags");
-    cJSON_AddItemToArray(ids, cJSON_CreateString("archived"));
+    cJSON_AddItemToObject(body, "system_tags", tags);
     rc = h->clearml_call(check, "tasks.edit", body, &data, err);
     cJSON_Delete(body);
     return rc;
@@ -808,9 +858,6 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
     } else if (ended != NULL) {
         /* It finished between the last poll and the stop. */
         rr_buf_printf(note, "%s before it could be stopped, ", ended);
-    } else if (rr_is(status, "completed|failed|stopped|published|"
-                     "publishing|closed")) {
-        rr_buf_printf(note, "already %s (not stopped), ", status);
     }
     free(ended);
     memset(&err, 0, sizeof err);
@@ -824,7 +871,13 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
                       stopped ? "stopped but " : "", err.message);
         return;
     }
-    rr_buf_printf(note, "%sarchived", stopped ? "stopped and " : "");
+    if (rr_is(status, "completed|failed|stopped|published|publishing|"
+              "closed"))
+        /* It had ended on its own: there was nothing to stop. */
+        rr_buf_printf(note, "archived (already %s, nothing to stop)",
+                      status);
+    else
+        rr_buf_printf(note, "%sarchived", stopped ? "stopped and " : "");
 }
 
 /* --dry-run: say what would be created and enqueued; no write. */

@@ -200,8 +200,8 @@ START_TEST(test_completed_early_fail)
     ck_assert_ptr_nonnull(strstr(crun_get(&r, "remote", "summary"),
                                  "completed at iteration 3 (before 10)"));
     ck_assert_ptr_nonnull(strstr(crun_get(&r, "remote", "summary"),
-                                 "already completed (not stopped), "
-                                 "archived"));
+                                 "; archived (already completed, "
+                                 "nothing to stop)"));
     ck_assert_int_eq(sbx_count(&s, "POST", "tasks.stop"), 0);
     status = rr_assert_cleaned(&s, 0);
     ck_assert_str_eq(status, "completed");
