@@ -81,6 +81,7 @@ static void context_blank(struct run_context *ctx)
     ctx->server_url = xstrdup("");
     ctx->ci_pipeline_id = xstrdup("");
     ctx->ci_ref = xstrdup("");
+    ctx->comment_body = xstrdup("");
 }
 
 void context_free(struct run_context *ctx)
@@ -102,6 +103,7 @@ void context_free(struct run_context *ctx)
     free(ctx->server_url);
     free(ctx->ci_pipeline_id);
     free(ctx->ci_ref);
+    free(ctx->comment_body);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -293,6 +295,8 @@ static int context_github_payload(struct run_context *ctx,
         const cJSON *isp = cJSON_GetObjectItemCaseSensitive(issue,
                                                             "pull_request");
 
+        context_set(&ctx->comment_body, context_jstr(
+            cJSON_GetObjectItemCaseSensitive(j, "comment"), "body"));
         if (!cJSON_IsObject(issue) || !context_num_ok(num)) {
             context_err(err, errlen, "%s: issue.number missing", label);
             rc = -1;
@@ -300,10 +304,50 @@ static int context_github_payload(struct run_context *ctx,
             /* A comment on a PR: the head comes from GET /pulls/N. */
             ctx->pr = (long)num->valuedouble;
             ctx->needs_pr_lookup = 1;
+        } else {
+            /* Issues and PRs share numbers: keep it for the message. */
+            ctx->not_a_pr = (int)num->valuedouble;
+        }
+    } else if (strcmp(event_name, "merge_group") == 0) {
+        /* The merge queue's temporary branch: its commit is what the
+         * queue tests; no PR of its own. */
+        const cJSON *mg = cJSON_GetObjectItemCaseSensitive(j, "merge_group");
+
+        v = context_jstr(mg, "head_sha");
+        if (v && context_sha_ok(v))
+            context_set_sha(&ctx->head_sha, v);
+        context_set(&ctx->head_ref,
+                    context_ref_name(context_jstr(mg, "head_ref")));
+        context_set(&ctx->base_ref,
+                    context_ref_name(context_jstr(mg, "base_ref")));
+        v = context_jstr(mg, "base_sha");
+        if (v && context_sha_ok(v))
+            context_set_sha(&ctx->base_sha, v);
+    } else if (strcmp(event_name, "workflow_run") == 0) {
+        /* The commit the triggering run built; its PR when GitHub names
+         * exactly one (it names none for a fork's PR). */
+        const cJSON *wr = cJSON_GetObjectItemCaseSensitive(j,
+                                                           "workflow_run");
+        const cJSON *prs = cJSON_GetObjectItemCaseSensitive(wr,
+                                                            "pull_requests");
+
+        v = context_jstr(wr, "head_sha");
+        if (v && context_sha_ok(v))
+            context_set_sha(&ctx->head_sha, v);
+        context_set(&ctx->head_ref, context_jstr(wr, "head_branch"));
+        if (cJSON_GetArraySize(prs) == 1) {
+            const cJSON *p = cJSON_GetArrayItem(prs, 0);
+            const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "number");
+
+            if (context_num_ok(num))
+                ctx->pr = (long)num->valuedouble;
+            context_set(&ctx->base_ref, context_jstr(
+                cJSON_GetObjectItemCaseSensitive(p, "base"), "ref"));
         }
     } else if (strcmp(event_name, "push") == 0) {
         v = context_jstr(j, "after");
-        if (v && context_sha_ok(v))
+        /* All zeros: the ref was deleted, there is no head commit. */
+        if (v && context_sha_ok(v) && strspn(v, "0") != 40)
             context_set_sha(&ctx->head_sha, v);
         else if ((v = context_env("GITHUB_SHA")) != NULL)
             context_set(&ctx->head_sha, v);
@@ -472,6 +516,33 @@ static void context_gitlab_pipeline(struct run_context *ctx)
         context_set(&ctx->ci_ref,
                     context_env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"));
     }
+}
+
+int context_nothing_to_do(const struct run_context *ctx, const char *trigger,
+                          char *why, size_t whylen)
+{
+    const char *b = ctx->comment_body ? ctx->comment_body : "";
+    size_t n;
+
+    if (strcmp(ctx->event, "issue_comment") != 0)
+        return 0;
+    if (ctx->not_a_pr && ctx->pr <= 0 && !*ctx->head_sha) {
+        snprintf(why, whylen, "issue_comment: #%d is an issue, not a pull "
+                 "request: no PR to check", ctx->not_a_pr);
+        return 1;
+    }
+    if (!trigger || !*trigger)
+        return 0;
+    while (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
+        b++;
+    n = strlen(trigger);
+    /* "/mlgate" or "/mlgate args", not "/mlgatex". */
+    if (strncmp(b, trigger, n) == 0 &&
+        (b[n] == '\0' || isspace((unsigned char)b[n])))
+        return 0;
+    snprintf(why, whylen, "issue_comment: the comment does not start with "
+             "%.80s (trigger): nothing to do", trigger);
+    return 1;
 }
 
 /* reviewdog's generic set, for CIs we do not know. */
