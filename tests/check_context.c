@@ -33,7 +33,8 @@ static const char *const ctx_vars[] = {
     "CI_COMMIT_REF_NAME", "CI_MERGE_REQUEST_SOURCE_PROJECT_PATH",
     "CI_MERGE_REQUEST_SOURCE_PROJECT_URL",
     "CI_MERGE_REQUEST_TARGET_BRANCH_SHA",
-    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_PIPELINE_ID",
+    "CI_MERGE_REQUEST_REF_PATH",
     "MLGATE_REPO", "MLGATE_PR", "MLGATE_SHA", "MLGATE_BRANCH",
     "MLGATE_FORGE", "CI_PULL_REQUEST", "CI_COMMIT", "CI_REPO_OWNER",
     "CI_REPO_NAME", NULL
@@ -463,8 +464,13 @@ START_TEST(test_gitlab_mr)
            1);
     setenv("CI_API_V4_URL", "https://gitlab.example.com/api/v4", 1);
     setenv("CI_SERVER_URL", "https://gitlab.example.com", 1);
+    setenv("CI_PIPELINE_ID", "501", 1);
+    setenv("CI_MERGE_REQUEST_REF_PATH", "refs/merge-requests/7/head", 1);
     ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
     ck_assert_str_eq(ctx.forge, "gitlab");
+    /* Statuses go to this MR pipeline, by id and ref. */
+    ck_assert_str_eq(ctx.ci_pipeline_id, "501");
+    ck_assert_str_eq(ctx.ci_ref, "refs/merge-requests/7/head");
     ck_assert_str_eq(ctx.event, "merge_request");
     ck_assert_int_eq(ctx.pr, 7);
     ck_assert_str_eq(ctx.head_sha, SHA);
@@ -485,6 +491,9 @@ START_TEST(test_gitlab_mr)
     ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), 0);
     ck_assert_str_eq(ctx.head_sha, SHA);
     ck_assert_int_eq(ctx.is_fork, 1);
+    /* The head is not this pipeline's commit: only the branch names it. */
+    ck_assert_str_eq(ctx.ci_pipeline_id, "");
+    ck_assert_str_eq(ctx.ci_ref, "feature-x");
     context_free(&ctx);
 
     setenv("CI_MERGE_REQUEST_IID", "seven", 1);

@@ -254,6 +254,8 @@ START_TEST(test_status_and_422)
         cJSON_GetArrayItem(l, 0), "context")->valuestring, "mlgate/stats");
     cJSON_Delete(l);
 
+    sbx_off_spec(&sb, "POST", 422, "/statuses/", "GitHub's 422 answer to "
+                 "a description over 140 characters");
     memset(longdesc, 'x', sizeof longdesc - 1);
     longdesc[sizeof longdesc - 1] = '\0';
     ck_assert_int_eq(forge_set_status(f, SHA, "mlgate/stats", "failure",

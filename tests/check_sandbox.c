@@ -789,8 +789,23 @@ START_TEST(test_create_and_state_machine)
     e = t_cl("tasks.create", "{\"name\":\"abc\",\"type\":\"bogus\"}", &code);
     t_env(e, code, 400, 12);
     cJSON_Delete(e);
+    e = t_cl("projects.create", "{\"name\":\" p \"}", &code);
+    t_env(e, code, 400, 12);
+    cJSON_Delete(e);
     t_create(id, sizeof(id));
     ck_assert_str_eq(t_status(id), "created");
+    /* The Task model's defaults, stored from creation on. */
+    snprintf(body, sizeof(body), "{\"task\":\"%s\"}", id);
+    e = t_cl("tasks.get_by_id", body, &code);
+    t_env(e, code, 200, 0);
+    ck_assert(t_num(e, "data.task.last_iteration") == 0);
+    ck_assert(cJSON_IsObject(t_get(e, "data.task.runtime")));
+    ck_assert(cJSON_IsArray(t_get(e, "data.task.models.input")));
+    cJSON_Delete(e);
+    snprintf(body, sizeof(body), "{\"task\":\"%s\",\"name\":\"x\"}", id);
+    e = t_cl("tasks.edit", body, &code);
+    t_env(e, code, 400, 12);
+    cJSON_Delete(e);
     snprintf(body, sizeof(body), "{\"task\":\"%s\",\"queue\":\"nope\"}", id);
     e = t_cl("tasks.enqueue", body, &code);
     t_env(e, code, 400, 701);

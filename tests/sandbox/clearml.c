@@ -254,6 +254,25 @@ const char *clearml_doc_str(const cJSON *doc, const char *k)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+int clearml_name_ok(struct sbx_req *q, struct sbx_resp *r, const char *name)
+{
+    size_t len;
+    cJSON *ed;
+
+    while (isspace((unsigned char)*name))
+        name++;
+    len = strlen(name);
+    while (len > 0 && isspace((unsigned char)name[len - 1]))
+        len--;
+    if (len >= 3)
+        return 0;
+    ed = cJSON_CreateObject();
+    cJSON_AddStringToObject(ed, "field", "name");
+    clearml_error(q, r, 400, 12, "Validation error (name must be at least 3 "
+                  "characters long)", ed);
+    return -1;
+}
+
 void clearml_task_model_defaults(cJSON *doc)
 {
     cJSON *script = cJSON_GetObjectItemCaseSensitive(doc, "script");

@@ -42,6 +42,10 @@ void clearml_set(cJSON *o, const char *k, cJSON *v);   /* takes v */
  * models {input: [], output: []}, script binary "python", repository and
  * entry_point "". */
 void clearml_task_model_defaults(cJSON *doc);
+/* A task or project name: at least 3 characters after stripping blanks
+ * (the models' StrippedStringField min_length=3), else answers 400/12
+ * and returns -1. */
+int clearml_name_ok(struct sbx_req *q, struct sbx_resp *r, const char *name);
 cJSON *clearml_sorted_tags(const cJSON *arr);          /* caller owns */
 int clearml_has_tag(const cJSON *arr, const char *tag);
 /* Sets last_change(d_by) (and last_update when update_too) in doc and
