@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -643,19 +644,18 @@ static int spec_declared(const char *offspec, const char *text)
     return hit;
 }
 
-/* Every request mlgate made in this suite run. */
-START_TEST(test_suite_requests)
-{
-    const char *dir = getenv("MLG_SPEC_LOG_DIR");
-    DIR *d;
-    struct dirent *de;
-    long files = 0, judged = 0, others = 0, bad = 0, declared = 0;
+/* Replays every *.jsonl of dir; counts into the four totals. */
+struct spec_totals {
+    long files, judged, others, declared, bad;
+};
 
-    if (!dir || !*dir || (d = opendir(dir)) == NULL) {
-        printf("check_spec: no request logs (MLG_SPEC_LOG_DIR unset or "
-               "missing): run the whole suite\n");
-        return;
-    }
+static void spec_replay(const char *dir, struct spec_totals *t)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    memset(t, 0, sizeof *t);
+    ck_assert_msg(d != NULL, "%s: cannot open", dir);
     while ((de = readdir(d)) != NULL) {
         size_t nl = strlen(de->d_name);
         char *path, *text, *line, *save = NULL, *offspec;
@@ -667,22 +667,22 @@ START_TEST(test_suite_requests)
         free(path);
         path = xasprintf("%s/%s", dir, de->d_name);
         text = spec_slurp(path);
-        files++;
+        t->files++;
         for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
              line = strtok_r(NULL, "\n", &save)) {
             char why[512];
             int rc = spec_text(line, why, sizeof why);
 
             if (rc == 1) {
-                others++;
+                t->others++;
                 continue;
             }
-            judged++;
+            t->judged++;
             if (rc != 0 && spec_declared(offspec, line)) {
-                declared++;
+                t->declared++;
                 continue;
             }
-            if (rc != 0 && ++bad <= SPEC_MAX_SHOWN)
+            if (rc != 0 && ++t->bad <= SPEC_MAX_SHOWN)
                 fprintf(stderr, "check_spec: %s: %s\n    %.300s\n",
                         de->d_name, why, line);
         }
@@ -691,13 +691,72 @@ START_TEST(test_suite_requests)
         free(path);
     }
     closedir(d);
+}
+
+/* The replay itself fails on a wrong request in a log, and passes the
+ * same log once its test declares that request off the spec. */
+START_TEST(test_replay_fails_on_wrong_request)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = xasprintf("%s/check_spec.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    char *log, *off;
+    struct spec_totals t;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    log = xasprintf("%s/sbx.1.0.jsonl", dir);
+    off = xasprintf("%s/sbx.1.0.offspec", dir);
+    f = fopen(log, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"method\":\"POST\",\"path\":\"/clearml/v2.23/tasks.enqueue\","
+          "\"status\":200,\"service\":\"clearml\",\"endpoint\":"
+          "\"tasks.enqueue\",\"req_body\":\"{\\\"task\\\":\\\"t\\\"}\","
+          UA "}\n", f);
+    fputs("{\"method\":\"POST\",\"path\":\"/github/repos/o/r/statuses/"
+          "abc\",\"status\":422,\"service\":\"github\",\"req_body\":"
+          "\"{\\\"state\\\":\\\"failed\\\"}\"," UA "}\n", f);
+    fclose(f);
+    spec_replay(dir, &t);
+    ck_assert_int_eq(t.files, 1);
+    ck_assert_int_eq(t.judged, 2);
+    ck_assert_int_eq(t.bad, 1);
+    f = fopen(off, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("POST\t422\t/statuses/\ta 422 on purpose\n", f);
+    fclose(f);
+    spec_replay(dir, &t);
+    ck_assert_int_eq(t.bad, 0);
+    ck_assert_int_eq(t.declared, 1);
+    unlink(log);
+    unlink(off);
+    rmdir(dir);
+    free(log);
+    free(off);
+    free(dir);
+}
+END_TEST
+
+/* Every request mlgate made in this suite run. */
+START_TEST(test_suite_requests)
+{
+    const char *dir = getenv("MLG_SPEC_LOG_DIR");
+    struct spec_totals t;
+    DIR *d;
+
+    if (!dir || !*dir || (d = opendir(dir)) == NULL) {
+        printf("check_spec: no request logs (MLG_SPEC_LOG_DIR unset or "
+               "missing): run the whole suite\n");
+        return;
+    }
+    closedir(d);
+    spec_replay(dir, &t);
     printf("check_spec: %ld mlgate requests in %ld sandbox logs checked "
            "against tests/spec (%ld requests of the sandbox's own tests "
            "not judged); %ld off the specifications on purpose (declared "
-           "by their tests), %ld outside them\n", judged, files, others,
-           declared, bad);
-    ck_assert_msg(bad == 0, "%ld requests outside the specifications (the "
-                  "first are on stderr)", bad);
+           "by their tests), %ld outside them\n", t.judged, t.files,
+           t.others, t.declared, t.bad);
+    ck_assert_msg(t.bad == 0, "%ld requests outside the specifications "
+                  "(the first are on stderr)", t.bad);
 }
 END_TEST
 
@@ -709,6 +768,7 @@ static Suite *spec_suite(void)
     tcase_add_checked_fixture(core, spec_setup, spec_teardown);
     tcase_set_timeout(core, 120);
     tcase_add_test(core, test_rejects_wrong_requests);
+    tcase_add_test(core, test_replay_fails_on_wrong_request);
     tcase_add_test(core, test_suite_requests);
     suite_add_tcase(s, core);
     return s;
