@@ -50,6 +50,7 @@ static const struct conf_key conf_keys[] = {
     {"run", "jobs", CV_INT_POS, NULL},
     {"run", "timeout", CV_DURATION, NULL},
     {"run", "grace", CV_DURATION, NULL},
+    {"run", "deadline", CV_DURATION, NULL},
     {NULL, NULL, CV_STR, NULL}
 };
 
