@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -699,6 +700,9 @@ int cli_main(int argc, char **argv)
     int ci = -1, rc;
     double started = now_mono();
 
+    /* Before the first write (::add-mask:: lines in GitHub Actions): a
+     * closed stdout is an error to report, not a death by SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     rc = cli_parse(argc, argv, &o, &ci);
     if (rc >= 0)
         return rc;

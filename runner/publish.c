@@ -76,6 +76,16 @@ static double publish_deadline(struct publish *p)
     return d;
 }
 
+/* Did a signal cut the call that just failed (none had come before it)?
+ * Then it gets one more try within the short budget: the report must
+ * still be published. */
+static int publish_cut_by_signal(struct publish *p, int before,
+                                 const struct mlg_error *e)
+{
+    (void)p;
+    return !before && http_cancelled() && e->kind == MLG_E_DEADLINE;
+}
+
 /* A write that may or may not have happened: a transport failure, the
  * deadline or a cancellation under way, a 5xx from a gateway. */
 static int publish_outcome_unknown(const struct mlg_error *e)
@@ -341,12 +351,20 @@ static const char *publish_what(const struct publish *p)
 static int publish_put_once(struct publish *p, long long id, char **body,
                             struct md_opts *o, struct mlg_error *err)
 {
-    int rc;
+    int rc, before;
 
     free(p->comment_url);
     p->comment_url = NULL;
+    before = http_cancelled();
     rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
                            publish_deadline(p), err);
+    /* An update cut by a signal is simply sent again (PATCH/PUT are
+     * idempotent); a create goes through publish_put's lookup. */
+    if (rc != 0 && id && publish_cut_by_signal(p, before, err)) {
+        memset(err, 0, sizeof *err);
+        rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
+                               publish_deadline(p), err);
+    }
     if (rc != 0 && err->kind == MLG_E_HTTP && err->status == 422) {
         char *md;
 
@@ -420,7 +438,7 @@ static void publish_comment(struct publish *p, int mode)
     char *full_at = publish_full_at(p), *md, *body, *marker, *old = NULL,
         *url = NULL;
     long long id = 0;
-    int pages = 0;
+    int pages = 0, rc = 0;
 
     memset(&err, 0, sizeof err);
     o.id = p->id;
@@ -434,9 +452,18 @@ static void publish_comment(struct publish *p, int mode)
     free(md);
     marker = md_marker(p->id);
 
-    if (mode == PUBLISH_UPDATE &&
-        forge_find_comment(p->f, p->ctx->pr, marker, &id, &old, &url, &pages,
-                           publish_deadline(p), &err) != 0) {
+    if (mode == PUBLISH_UPDATE) {
+        int before = http_cancelled();
+
+        rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old, &url,
+                                &pages, publish_deadline(p), &err);
+        if (rc != 0 && publish_cut_by_signal(p, before, &err)) {
+            memset(&err, 0, sizeof err);
+            rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old,
+                                    &url, &pages, publish_deadline(p), &err);
+        }
+    }
+    if (rc != 0) {
         publish_warn(p, "mlgate could not update the %s: %s",
                      publish_what(p), err.message);
         goto out;
@@ -512,9 +539,18 @@ static void publish_statuses(struct publish *p)
         if (p->dry_run)
             log_msg(LOG_INFO, NULL, "would set status %s = %s", context,
                     state);
-        else
+        else {
+            int was = http_cancelled();
+
             rc = forge_set_status(p->f, p->ctx->head_sha, context, state,
                                   desc, target, publish_deadline(p), &err);
+            if (rc != 0 && publish_cut_by_signal(p, was, &err)) {
+                memset(&err, 0, sizeof err);
+                rc = forge_set_status(p->f, p->ctx->head_sha, context,
+                                      state, desc, target,
+                                      publish_deadline(p), &err);
+            }
+        }
         free(context);
         free(text);
         free(masked);
