@@ -458,6 +458,9 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
         } else if (n < 0 || h->cancelled(check)) {
             break;
         } else {
+            h->log(check, MLG_LOG_WARN, "tasks.create failed (%s) and "
+                   "created nothing: creating the task again",
+                   err->message);
             resent = 1;
         }
     }

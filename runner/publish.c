@@ -387,7 +387,8 @@ static int publish_put_once(struct publish *p, long long id, char **body,
  * gateway may answer 502 after the forge created it) never a blind
  * repeat: list the comments again, find the marker, then update what is
  * there or create.  marker NULL ([report] comment = new): no lookup.
- * *id becomes the comment written.  Returns 0 or -1 with err. */
+ * *id becomes the comment written.  Returns 0, 1 when the lost create
+ * did happen (nothing more written), or -1 with err. */
 static int publish_put(struct publish *p, long long *id, char **body,
                        struct md_opts *o, const char *marker,
                        struct mlg_error *err)
@@ -418,7 +419,7 @@ static int publish_put(struct publish *p, long long *id, char **body,
             p->comment_url = url;
             free(old);
             memset(err, 0, sizeof *err);
-            return 0;
+            return 1;
         }
         free(old);
         free(url);
@@ -485,10 +486,16 @@ static void publish_comment(struct publish *p, int mode)
         url = NULL;
         goto out;
     }
-    if (publish_put(p, &id, &body, &o,
-                    mode == PUBLISH_UPDATE ? marker : NULL, &err) != 0) {
+    rc = publish_put(p, &id, &body, &o,
+                     mode == PUBLISH_UPDATE ? marker : NULL, &err);
+    if (rc < 0) {
         publish_warn(p, "mlgate could not %s the %s: %s",
                      id ? "update" : "create", publish_what(p), err.message);
+        goto out;
+    }
+    if (rc == 1) {
+        log_msg(LOG_INFO, NULL, "the %s was created after all: %s",
+                publish_what(p), p->comment_url ? p->comment_url : "");
         goto out;
     }
     log_msg(LOG_INFO, NULL, "%s the %s (%zu characters)%s%s",

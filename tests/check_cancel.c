@@ -390,8 +390,9 @@ START_TEST(test_comment_502_after_create)
     ck_sbx_start(&s, "happy");
     add_fault(&s, faults[_i]);
     crun_expect(&r, &s, PUB_HEAD STATS, NULL, 0);
-    /* Listed again, found, not posted twice. */
+    /* Listed again, found, not posted twice, nothing more written. */
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 0);
     ck_assert_int_eq(n_comments(&s), 1);
     ck_assert_int_eq(n_statuses(&s, "github"), 1);
     crun_free(&r);
