@@ -400,7 +400,7 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
     struct rr_buf comment = {NULL, 0, 0};
     char *id = NULL, nonce[40];
     struct timespec ts;
-    int tries, resent = 0;
+    int tries, creates = 0, lookup = 0, resent = 0;
 
     /* Unique enough to find this very task again (rr_find_created). */
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -431,37 +431,48 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
     cJSON_AddItemToObject(script, "requirements", req);
     cJSON_AddStringToObject(script, "diff", "");
     cJSON_AddItemToObject(body, "script", script);
-    for (tries = 0; id == NULL && tries < RR_CLEANUP_TRIES; tries++) {
+    /* At most RR_CLEANUP_TRIES creates, each one after a lookup found
+     * nothing; a lookup that fails is repeated, never answered by a
+     * blind create. */
+    for (tries = 0; id == NULL && tries < 2 * RR_CLEANUP_TRIES; tries++) {
         char *ids[RR_NONCE_PAGE];
         int n;
 
-        if (h->clearml_call(check, "tasks.create", body, &data, err) == 0) {
-            const char *s = rr_str(data, "id");
+        if (!lookup) {
+            if (creates++ == RR_CLEANUP_TRIES)
+                break;
+            if (h->clearml_call(check, "tasks.create", body, &data,
+                                err) == 0) {
+                const char *s = rr_str(data, "id");
 
-            if (*s != '\0')
-                id = rr_xstrdup(s);
-            else
-                snprintf(err->message, sizeof err->message,
-                         "tasks.create returned no task id");
-            break;
+                if (*s != '\0')
+                    id = rr_xstrdup(s);
+                else
+                    snprintf(err->message, sizeof err->message,
+                             "tasks.create returned no task id");
+                break;
+            }
+            /* Never sent again blindly (http.c does not replay it
+             * either): look for it first. */
+            if (!rr_outcome_unknown(err))
+                break;
+            lookup = 1;
         }
-        /* Never sent twice blindly (http.c does not replay it): look
-         * for it, and create again only when it is not there. */
-        if (!rr_outcome_unknown(err))
-            break;
         n = rr_find_created(h, check, project_id, nonce, ids,
                             RR_NONCE_PAGE);
         if (n > 0) {
             h->log(check, MLG_LOG_WARN, "tasks.create failed (%s) but "
                    "created task %s", err->message, ids[0]);
             id = rr_keep_first(h, check, ids, n);
-        } else if (n < 0 || h->cancelled(check)) {
-            break;
-        } else {
+        } else if (n == 0 && !h->cancelled(check) &&
+                   creates < RR_CLEANUP_TRIES) {
             h->log(check, MLG_LOG_WARN, "tasks.create failed (%s) and "
                    "created nothing: creating the task again",
                    err->message);
+            lookup = 0;
             resent = 1;
+        } else if (n == 0) {
+            break;
         }
     }
     /* A create repeated after a lookup found nothing: the first may have

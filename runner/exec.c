@@ -49,7 +49,7 @@ struct exec_slot {
     int cancelled;
     int oversize;
     int killed;         /* SIGKILL sent */
-    int late;           /* not started: the run deadline had passed */
+    int late;           /* stopped or never started: the run deadline */
     double start;
     double deadline;
     double kill_at;     /* SIGKILL time after SIGTERM, 0 = none */
@@ -536,8 +536,17 @@ static void exec_kill_group(pid_t pid, int sig)
  * now and SIGKILL after the grace period. */
 static void exec_terminate(struct exec_slot *s, int sig, double grace)
 {
-    if (s->reaped || s->kill_at > 0)
+    if (s->reaped)
         return;
+    /* Already going (its own deadline): the cancellation's shorter
+     * budget still applies. */
+    if (s->kill_at > 0) {
+        if (s->kill_at > now_mono() + grace) {
+            exec_kill_group(s->pid, sig);
+            s->kill_at = now_mono() + grace;
+        }
+        return;
+    }
     exec_kill_group(s->pid, sig);
     s->kill_at = now_mono() + grace;
 }

@@ -64,7 +64,8 @@ static void host_on_signal(int sig)
     int saved = errno;
     ssize_t w;
 
-    if (!host_cancel_flag)
+    /* SIGINT (the run is cancelled) shortens a cleanup already begun. */
+    if (!host_cancel_flag || sig == SIGINT)
         host_cancel_sig = sig;
     host_cancel_flag = 1;
     http_interrupt();
@@ -218,13 +219,12 @@ static int host_cancelled(struct mlg_check *ck)
 static double host_deadline(struct mlg_check *ck)
 {
     if (host_cancel_flag) {
-        if (ck->cancel_deadline == 0) {
-            double g = ck->env->grace;
+        double g = ck->env->grace, now = now_mono();
 
-            if (host_cancel_sig == SIGINT && g > HOST_CANCEL_BUDGET)
-                g = HOST_CANCEL_BUDGET;
-            ck->cancel_deadline = now_mono() + g;
-        }
+        if (host_cancel_sig == SIGINT && g > HOST_CANCEL_BUDGET)
+            g = HOST_CANCEL_BUDGET;
+        if (ck->cancel_deadline == 0 || ck->cancel_deadline > now + g)
+            ck->cancel_deadline = now + g;
         return ck->cancel_deadline;
     }
     return ck->sp->deadline;

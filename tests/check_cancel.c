@@ -325,6 +325,9 @@ static void signal_at(int phase, int sig)
     t0 = now_s();
     ck_assert_int_eq(kill(r.pid, sig), 0);
     crun_wait(&r);
+    /* The figure, for the record (tests/check_cancel.log). */
+    fprintf(stderr, "%s in phase %d: ended %.2f s after the signal\n",
+            strsignal(sig), phase, now_s() - t0);
     ck_assert_msg(now_s() - t0 < CANCEL_BOUND, "%s: ended %.1f s after "
                   "the signal", strsignal(sig), now_s() - t0);
     ck_assert_msg(r.exit_code == want, "%s in phase %d: exit %d, want %d",
@@ -639,6 +642,35 @@ START_TEST(test_note_502_after_create)
 }
 END_TEST
 
+/* A bad deadline is refused before anything runs. */
+START_TEST(test_bad_deadline)
+{
+    struct sbx s;
+    struct crun r;
+    const char *bad_flag[] = { "--deadline", "soon", NULL };
+    const char *none[] = { "check-config", NULL };
+    int fd;
+    char out[4300];
+
+    ck_sbx_start(&s, "happy");
+    crun_prepare(&r, STATS);
+    snprintf(out, sizeof out, "%s/out", r.dir);
+    fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(run_raw(&r, &s, bad_flag, NULL, fd), 64);
+    ck_assert(stderr_has(&r, "bad --deadline 'soon' (a duration: 90, 90s, "
+                         "5m, 1h30m)"));
+    crun_free(&r);
+    crun_prepare(&r, "[run]\ndeadline = soon\n" STATS);
+    ck_assert_int_eq(run_raw(&r, &s, none, NULL, fd), 78);
+    ck_assert(stderr_has(&r, "mlgate.conf:2: bad duration 'soon' for "
+                         "deadline"));
+    close(fd);
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
 static Suite *cancel_suite(void)
 {
     Suite *su = suite_create("cancel");
@@ -663,6 +695,7 @@ static Suite *cancel_suite(void)
     tcase_add_test(writes, test_secondary_limit_no_headers);
     tcase_add_test(writes, test_note_502_after_create);
     tcase_add_loop_test(sinks, test_stdout_closed, 0, 2);
+    tcase_add_test(sinks, test_bad_deadline);
     suite_add_tcase(su, deadline);
     suite_add_tcase(su, signals);
     suite_add_tcase(su, writes);
