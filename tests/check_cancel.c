@@ -205,7 +205,7 @@ static int stderr_has(const struct crun *r, const char *what)
 
 static void trickle_run(const char *fault, const char *conf,
                         const char *deadline_s, int want_exit,
-                        const char *check)
+                        const char *check, const char *cut)
 {
     struct sbx s;
     struct crun r;
@@ -222,6 +222,8 @@ static void trickle_run(const char *fault, const char *conf,
                   r.secs);
     ck_assert_msg(r.secs >= deadline - 0.5, "ended early: %.1f s", r.secs);
     assert_printed(&r, check);
+    /* The stalled call was cut by the deadline, not left to finish. */
+    ck_assert_msg(stderr_has(&r, cut), "no \"%s\" on stderr", cut);
     crun_free(&r);
     sbx_stop(&s);
 }
@@ -231,7 +233,8 @@ START_TEST(test_trickle_login)
     /* One byte a second: libcurl's own timeouts never fire. */
     trickle_run("{\"match\":{\"service\":\"clearml\",\"endpoint\":"
                 "\"auth.login\"},\"count\":0,\"trickle_ms\":1000}",
-                PUB_HEAD STATS, "3", 2, "stats");
+                PUB_HEAD STATS, "3", 2, "stats",
+                "ClearML login failed: clearml: POST ");
 }
 END_TEST
 
@@ -263,7 +266,8 @@ START_TEST(test_trickle_publishing)
 {
     /* Every GitHub call trickles: the comment list, the statuses. */
     trickle_run("{\"match\":{\"service\":\"github\"},\"count\":0,"
-                "\"trickle_ms\":1000}", PUB_HEAD STATS, "4", 0, "stats");
+                "\"trickle_ms\":1000}", PUB_HEAD STATS, "4", 0, "stats",
+                "could not update the PR comment: github: GET ");
 }
 END_TEST
 
