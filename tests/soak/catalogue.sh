@@ -315,8 +315,9 @@ code=$?
 printf '| SIGHUP during the ClearML login | `%s` | %s | check_cancel test_signal_phases, test_signal_in_backoff |\n' \
     "$(grep -E '^ERROR ' "$work/term.out" | sed 's/|/\\|/g')" "$code"
 # `mlgate | true`: the reader of stdout is gone.
-(cd "$work" && "$mlgate" $CTX --json out.json 2>"$work/err" | true)
-code=${PIPESTATUS[0]}
+(cd "$work" && "$mlgate" $CTX --json out.json 2>"$work/err" | true
+    exit "${PIPESTATUS[0]}")
+code=$?
 printf '| stdout closed (`mlgate \\| true`) | `%s`%s | %s | check_cancel test_stdout_closed |\n' \
     "$(sed 's/^mlgate: //' "$work/err")" \
     "$([ -s "$work/out.json" ] && echo '<br>(--json written)')" "$code"
