@@ -79,10 +79,8 @@ static double publish_deadline(struct publish *p)
 /* Did a signal cut the call that just failed (none had come before it)?
  * Then it gets one more try within the short budget: the report must
  * still be published. */
-static int publish_cut_by_signal(struct publish *p, int before,
-                                 const struct mlg_error *e)
+static int publish_cut_by_signal(int before, const struct mlg_error *e)
 {
-    (void)p;
     return !before && http_cancelled() && e->kind == MLG_E_DEADLINE;
 }
 
@@ -360,7 +358,7 @@ static int publish_put_once(struct publish *p, long long id, char **body,
                            publish_deadline(p), err);
     /* An update cut by a signal is simply sent again (PATCH/PUT are
      * idempotent); a create goes through publish_put's lookup. */
-    if (rc != 0 && id && publish_cut_by_signal(p, before, err)) {
+    if (rc != 0 && id && publish_cut_by_signal(before, err)) {
         memset(err, 0, sizeof *err);
         rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
                                publish_deadline(p), err);
@@ -458,7 +456,7 @@ static void publish_comment(struct publish *p, int mode)
 
         rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old, &url,
                                 &pages, publish_deadline(p), &err);
-        if (rc != 0 && publish_cut_by_signal(p, before, &err)) {
+        if (rc != 0 && publish_cut_by_signal(before, &err)) {
             memset(&err, 0, sizeof err);
             rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old,
                                     &url, &pages, publish_deadline(p), &err);
@@ -551,7 +549,7 @@ static void publish_statuses(struct publish *p)
 
             rc = forge_set_status(p->f, p->ctx->head_sha, context, state,
                                   desc, target, publish_deadline(p), &err);
-            if (rc != 0 && publish_cut_by_signal(p, was, &err)) {
+            if (rc != 0 && publish_cut_by_signal(was, &err)) {
                 memset(&err, 0, sizeof err);
                 rc = forge_set_status(p->f, p->ctx->head_sha, context,
                                       state, desc, target,
