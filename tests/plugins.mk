@@ -46,6 +46,13 @@ tests_check_checks_SOURCES = tests/check_checks.c $(CHECKS_TEST_SOURCES)
 tests_check_checks_CFLAGS = $(CHECKS_TEST_CFLAGS)
 tests_check_checks_LDADD = $(CHECKS_TEST_LIBS)
 
+# Deadlines, cancellation and writes on every path (issue 13).
+check_PROGRAMS += tests/check_cancel
+TESTS += tests/check_cancel
+tests_check_cancel_SOURCES = tests/check_cancel.c $(CHECKS_TEST_SOURCES)
+tests_check_cancel_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_cancel_LDADD = $(CHECKS_TEST_LIBS)
+
 # Issue 12: hostile servers, PRs, comments and files, every channel.
 tests_check_trust_SOURCES = tests/check_trust.c $(CHECKS_TEST_SOURCES)
 tests_check_trust_CFLAGS = $(CHECKS_TEST_CFLAGS)

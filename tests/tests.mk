@@ -18,7 +18,8 @@ check_LTLIBRARIES += tests/plugins/good.la \
 	tests/plugins/cleanup.la \
 	tests/plugins/owntimeout.la \
 	tests/plugins/needs.la \
-	tests/plugins/hostcalls.la
+	tests/plugins/hostcalls.la \
+	tests/plugins/fdcheck.la
 
 tests_plugins_good_la_SOURCES = tests/plugins/good.c
 tests_plugins_good_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
@@ -56,6 +57,8 @@ tests_plugins_owntimeout_la_SOURCES = tests/plugins/owntimeout.c
 tests_plugins_owntimeout_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_needs_la_SOURCES = tests/plugins/needs.c
 tests_plugins_needs_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
+tests_plugins_fdcheck_la_SOURCES = tests/plugins/fdcheck.c
+tests_plugins_fdcheck_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_hostcalls_la_SOURCES = tests/plugins/hostcalls.c
 tests_plugins_hostcalls_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_plugins_hostcalls_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
