@@ -1,7 +1,7 @@
 # plugins: the three built-in checks, one .c file and one module each.
 # They see only the SDK header and libcjson (never the runner).
 pkglib_LTLIBRARIES += plugins/stats-comment.la plugins/compare.la \
-	plugins/remote-run.la
+	plugins/remote-run.la plugins/diff.la
 
 plugins_stats_comment_la_SOURCES = plugins/stats-comment.c
 plugins_stats_comment_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
@@ -17,6 +17,11 @@ plugins_remote_run_la_SOURCES = plugins/remote-run.c
 plugins_remote_run_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 plugins_remote_run_la_LDFLAGS = $(MLG_PLUGIN_FLAGS)
 plugins_remote_run_la_LIBADD = $(CJSON_LIBS)
+
+plugins_diff_la_SOURCES = plugins/diff.c
+plugins_diff_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+plugins_diff_la_LDFLAGS = $(MLG_PLUGIN_FLAGS)
+plugins_diff_la_LIBADD = $(CJSON_LIBS) -lm
 
 # The tutorial's three checks with every option: the README's main job.
 EXTRA_DIST += conf/example.conf

@@ -8,7 +8,8 @@ CHECKS_TEST_LIBS = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
 
 EXTRA_DIST += tests/data/scenarios/checks-edges.json \
 	tests/data/scenarios/checks-remote-hang.json \
-	tests/data/scenarios/checks-remote-noiter.json
+	tests/data/scenarios/checks-remote-noiter.json \
+	tests/data/scenarios/checks-diff.json
 
 if HAVE_CHECK
 # The plugins alone against a fake host table.
@@ -20,9 +21,13 @@ tests_check_checks_fake_LDADD = $(CHECK_LIBS) $(CJSON_LIBS)
 
 if HAVE_MHD
 check_PROGRAMS += tests/check_stats tests/check_compare tests/check_remote \
-	tests/check_checks
+	tests/check_checks tests/check_diff
 TESTS += tests/check_stats tests/check_compare tests/check_remote \
-	tests/check_checks
+	tests/check_checks tests/check_diff
+
+tests_check_diff_SOURCES = tests/check_diff.c $(CHECKS_TEST_SOURCES)
+tests_check_diff_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_diff_LDADD = $(CHECKS_TEST_LIBS)
 
 tests_check_stats_SOURCES = tests/check_stats.c $(CHECKS_TEST_SOURCES)
 tests_check_stats_CFLAGS = $(CHECKS_TEST_CFLAGS)
