@@ -9,9 +9,21 @@ CHECKS_TEST_LIBS = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
 EXTRA_DIST += tests/data/scenarios/checks-edges.json \
 	tests/data/scenarios/checks-remote-hang.json \
 	tests/data/scenarios/checks-remote-noiter.json \
-	tests/data/scenarios/checks-diff.json
+	tests/data/scenarios/checks-diff.json \
+	tests/data/scenarios/compare-noise-regression.json \
+	tests/data/scenarios/compare-noise-noisy.json \
+	tests/data/scenarios/compare-noise-improvement.json \
+	tests/data/scenarios/compare-noise-single.json
 
 if HAVE_CHECK
+# compare's statistics against independently computed references.
+check_PROGRAMS += tests/check_compare_stats
+TESTS += tests/check_compare_stats
+tests_check_compare_stats_SOURCES = tests/check_compare_stats.c \
+	plugins/compare-stats.c plugins/compare-stats.h
+tests_check_compare_stats_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GSL_CFLAGS)
+tests_check_compare_stats_LDADD = $(CHECK_LIBS) $(GSL_LIBS)
+
 # The plugins alone against a fake host table.
 check_PROGRAMS += tests/check_checks_fake
 TESTS += tests/check_checks_fake
