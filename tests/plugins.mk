@@ -9,6 +9,11 @@ CHECKS_TEST_LIBS = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
 EXTRA_DIST += tests/data/scenarios/checks-edges.json \
 	tests/data/scenarios/checks-remote-hang.json \
 	tests/data/scenarios/checks-remote-noiter.json \
+	tests/data/scenarios/trust-hostile.json \
+	tests/data/scenarios/trust-inf.json \
+	tests/data/scenarios/trust-neg-inf.json \
+	tests/data/scenarios/trust-foreign-marker.json \
+	tests/data/scenarios/trust-user-token.json \
 	tests/data/scenarios/checks-diff.json \
 	tests/data/scenarios/compare-noise-regression.json \
 	tests/data/scenarios/compare-noise-noisy.json \
@@ -34,9 +39,9 @@ tests_check_checks_fake_LDADD = $(CHECK_LIBS) $(CJSON_LIBS)
 
 if HAVE_MHD
 check_PROGRAMS += tests/check_stats tests/check_compare tests/check_remote \
-	tests/check_checks tests/check_diff
+	tests/check_checks tests/check_trust tests/check_diff
 TESTS += tests/check_stats tests/check_compare tests/check_remote \
-	tests/check_checks tests/check_diff
+	tests/check_checks tests/check_trust tests/check_diff
 
 tests_check_diff_SOURCES = tests/check_diff.c $(CHECKS_TEST_SOURCES)
 tests_check_diff_CFLAGS = $(CHECKS_TEST_CFLAGS)
@@ -57,5 +62,10 @@ tests_check_remote_LDADD = $(CHECKS_TEST_LIBS)
 tests_check_checks_SOURCES = tests/check_checks.c $(CHECKS_TEST_SOURCES)
 tests_check_checks_CFLAGS = $(CHECKS_TEST_CFLAGS)
 tests_check_checks_LDADD = $(CHECKS_TEST_LIBS)
+
+# Issue 12: hostile servers, PRs, comments and files, every channel.
+tests_check_trust_SOURCES = tests/check_trust.c $(CHECKS_TEST_SOURCES)
+tests_check_trust_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_trust_LDADD = $(CHECKS_TEST_LIBS)
 endif
 endif
