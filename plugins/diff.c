@@ -299,9 +299,12 @@ static int diff_wanted(const struct diff_state *st, const char *title)
                       strlen(DIFF_MONITOR_PREFIX)) != 0;
 }
 
-/* Add the last values of task's last_metrics to rows (one side). */
+/* Add the last values of task's last_metrics to rows (one side); a
+ * value the JSON parser read as infinity or NaN is no value and is
+ * counted in *bad. */
 static void diff_collect(const struct diff_state *st, const cJSON *task,
-                         int head, struct diff_metric **rows, size_t *n)
+                         int head, struct diff_metric **rows, size_t *n,
+                         size_t *bad)
 {
     const cJSON *lm = cJSON_GetObjectItemCaseSensitive(task, "last_metrics");
     const cJSON *per_title, *ev;
@@ -314,9 +317,12 @@ static void diff_collect(const struct diff_state *st, const cJSON *task,
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, "value");
             struct diff_metric *m = NULL;
 
-            if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)
-                || !diff_wanted(st, title))
+            if (!cJSON_IsNumber(v) || !diff_wanted(st, title))
                 continue;
+            if (!isfinite(v->valuedouble)) {
+                (*bad)++;
+                continue;
+            }
             for (i = 0; i < *n && m == NULL; i++)
                 if (strcmp((*rows)[i].title, title) == 0
                     && strcmp((*rows)[i].series, series) == 0)
@@ -1028,7 +1034,7 @@ static int diff_run(void *state, struct mlg_check *check)
     struct diff_metric *rows = NULL;
     struct diff_param *ps = NULL;
     size_t nrows = 0, nps = 0, i, beyond = 0, added = 0, removed = 0;
-    size_t pchanged, punchanged = 0;
+    size_t pchanged, punchanged = 0, bad = 0;
     long pins;
     char what[512], *why = NULL;
     int status;
@@ -1091,8 +1097,8 @@ static int diff_run(void *state, struct mlg_check *check)
         h->detail(check, ", the task carrying **%s**.\n\n",
                   diff_md(st, check, tag, 0, MLG_MD_TEXT));
 
-    diff_collect(st, base, 0, &rows, &nrows);
-    diff_collect(st, head, 1, &rows, &nrows);
+    diff_collect(st, base, 0, &rows, &nrows, &bad);
+    diff_collect(st, head, 1, &rows, &nrows, &bad);
     for (i = 0; i < nrows; i++) {
         struct diff_metric *m = &rows[i];
 
@@ -1104,6 +1110,9 @@ static int diff_run(void *state, struct mlg_check *check)
     if (nrows > 1)
         qsort(rows, nrows, sizeof *rows, diff_metric_cmp);
     diff_metrics_table(st, check, rows, nrows);
+    if (bad > 0)
+        h->detail(check, "%zu metric value%s not a finite number and left "
+                  "out.\n\n", bad, bad == 1 ? " is" : "s are");
     diff_params(base, 0, &ps, &nps);
     diff_params(head, 1, &ps, &nps);
     pchanged = diff_params_table(st, check, ps, nps, &punchanged);

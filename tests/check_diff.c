@@ -285,6 +285,26 @@ START_TEST(test_no_baseline)
 }
 END_TEST
 
+/* A last value the JSON parser reads as infinity is no value: left out,
+ * and the details say so. */
+START_TEST(test_not_finite_left_out)
+{
+    struct sbx s;
+    struct crun r;
+    const char *d;
+
+    ck_sbx_start(&s, "diff-inf.json");
+    crun_expect(&r, &s, DIFF_CONF(""), NULL, 0);
+    ck_assert_str_eq(crun_get(&r, "diff", "status"), "pass");
+    d = crun_get(&r, "diff", "details");
+    ck_assert_msg(strstr(d, "1 metric value is not a finite number and "
+                         "left out.") != NULL, "%s", d);
+    ck_assert_ptr_null(strstr(d, "inf"));
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
     Suite *s = suite_create("diff");
@@ -298,6 +318,7 @@ static Suite *diff_suite(void)
     tcase_add_test(core, test_fail_on);
     tcase_add_test(core, test_bad_rule);
     tcase_add_test(core, test_no_baseline);
+    tcase_add_test(core, test_not_finite_left_out);
     suite_add_tcase(s, core);
     return s;
 }

@@ -19,7 +19,8 @@ EXTRA_DIST += tests/data/scenarios/checks-edges.json \
 	tests/data/scenarios/compare-noise-noisy.json \
 	tests/data/scenarios/compare-noise-improvement.json \
 	tests/data/scenarios/compare-noise-single.json \
-	tests/data/scenarios/showcase.json
+	tests/data/scenarios/showcase.json \
+	tests/data/scenarios/diff-inf.json
 
 if HAVE_CHECK
 # compare's statistics against independently computed references.
