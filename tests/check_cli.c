@@ -132,8 +132,14 @@ START_TEST(test_crasher_and_two_passing)
                             "[check boom]\nplugin = crasher\n"
                             "[check two]\nplugin = good\n",
                             NULL, NULL, NULL, NULL), 2);
-    ck_assert_ptr_nonnull(strstr(out_s, "ERROR boom: crashed: SIGSEGV "
-                                 "(Segmentation fault)"));
+    {
+        /* The signal's description is the C library's: ask it. */
+        char *want = xasprintf("ERROR boom: crashed: SIGSEGV (%s)",
+                               strsignal(SIGSEGV));
+
+        ck_assert_ptr_nonnull(strstr(out_s, want));
+        free(want);
+    }
     ck_assert_ptr_nonnull(strstr(out_s, "PASS  one: all good"));
     ck_assert_ptr_nonnull(strstr(out_s, "PASS  two: all good"));
 }

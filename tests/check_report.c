@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -277,7 +278,7 @@ START_TEST(test_write_file)
     ck_assert_str_eq(s, "new\n");
     free(s);
     ck_assert_int_eq(report_write_file(bad, "x", err, sizeof(err)), -1);
-    ck_assert_ptr_nonnull(strstr(err, "No such file or directory"));
+    ck_assert_ptr_nonnull(strstr(err, strerror(ENOENT)));
     free(bad);
     free(tmp);
     free(path);
