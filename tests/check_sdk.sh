@@ -394,7 +394,8 @@ gha_run() { # FAIL_ON_ERROR -> exit status of the step
     (unset MLGATE_PLUGIN_PATH
      GITHUB_ACTIONS=true GITHUB_OUTPUT=$tmp/gha/out \
      GITHUB_STEP_SUMMARY=$tmp/gha/summary RUNNER_TEMP=$tmp/gha \
-     PREFIX=$root$prefix MLGATE_CONFIG=$tmp/mlgate.conf FAIL_ON_ERROR=$1 \
+     INSTALL=source PREFIX=$root$prefix MLGATE_ACTION_PLUGIN_DIR=$root$pkglibdir \
+     MLGATE_CONFIG=$tmp/mlgate.conf FAIL_ON_ERROR=$1 \
      MLGATE_ARGS="--only threshold,ceiling --repo acme/ml-repo --pr 12 \
 --sha $sha --branch feature-x" CLEARML_WEB_HOST= \
      bash -e "$tmp/gha/run.sh") >"$tmp/gha/log" 2>&1
@@ -408,5 +409,22 @@ done
 [ -s "$tmp/gha/summary" ] || fail "no job summary from the action"
 gha_run true && fail "run step with fail-on-error true did not fail"
 ok "action.yml: version, outputs status/exit-code/checks, fail-on-error"
+
+# install: deb refuses what it cannot install before it runs apt-get.
+[ -f "$tmp/gha/deb.sh" ] || fail "action.yml has no 'deb' step"
+deb_refused() { # DEBS WANT
+    (RUNNER_TEMP=$tmp/gha DEBS=$1 bash -e "$tmp/gha/deb.sh") \
+        >"$tmp/gha/deb.log" 2>&1
+    rc=$?
+    [ "$rc" -eq 64 ] && grep -qF -- "$2" "$tmp/gha/deb.log" ||
+        { cat "$tmp/gha/deb.log"; fail "deb step with '$1': exit $rc"; }
+}
+deb_refused "" "install: deb needs the deb input"
+deb_refused "http://example.org/mlgate.deb" "only https:// URLs"
+deb_refused "$tmp/none.deb" "no such file: $tmp/none.deb"
+if command -v dpkg-deb >/dev/null 2>&1; then
+    deb_refused "$tmp/mlgate.conf" "not a Debian package"
+fi
+ok "action.yml: install: deb refuses a missing input, http://, no file, a non-.deb"
 
 exit 0
