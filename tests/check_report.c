@@ -2,6 +2,9 @@
  * check_report.c - tests of the merge order and of the text, JSON and
  * JUnit renderings, and of atomic, masked report files.
  */
+/* The terminal test opens a pty (posix_openpt): POSIX's XSI option, kept
+ * under --enable-strict-posix (runner/strict-posix.h). */
+#define MLG_WANT_XSI 1
 #include <config.h>
 
 #include "context.h"

@@ -382,8 +382,16 @@ EOF
 
 : >"$tmp/gha/out.version"
 ACTION_PATH=$MLG_SRCDIR ACTION_REF=v0 RUNNER_OS=Linux RUNNER_ARCH=X64 \
-RUNNER_TEMP=$tmp/gha GITHUB_OUTPUT=$tmp/gha/out.version \
+RUNNER_TEMP=$tmp/gha GITHUB_OUTPUT=$tmp/gha/out.version INSTALL=source \
     bash -e "$tmp/gha/version.sh" || fail "action.yml version step"
+(ACTION_PATH=$MLG_SRCDIR ACTION_REF=v0 RUNNER_OS=Linux RUNNER_ARCH=X64 \
+ RUNNER_TEMP=$tmp/gha GITHUB_OUTPUT=$tmp/gha/out.bad INSTALL=rpm \
+    bash -e "$tmp/gha/version.sh") >"$tmp/gha/bad.log" 2>&1
+rc=$?
+[ "$rc" -eq 64 ] &&
+    grep -qxF "mlgate: install must be source or deb, not 'rpm'" \
+        "$tmp/gha/bad.log" ||
+    { cat "$tmp/gha/bad.log"; fail "install: rpm: exit $rc, want 64"; }
 version=$("$inst_mlgate" --version | sed -n 's/^mlgate \([^ ]*\).*/\1/p')
 grep -qx "version=$version" "$tmp/gha/out.version" ||
     { cat "$tmp/gha/out.version"; fail "version step: want $version"; }
