@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -210,6 +211,9 @@ static void rr_req_add(struct rr_buf *b, const char *s, size_t n,
 /* The script.requirements.pip text: the requirements file's lines, the
  * `packages`, and clearml appended when absent (as clearml-task does).
  * Returns the text (caller frees), or NULL with a message in err. */
+/* A requirements file is text of a few KiB. */
+#define RR_REQ_MAX (1024u * 1024u)
+
 static char *rr_requirements(const struct mlg_host *h,
                              struct mlg_check *check,
                              const struct mlg_context *ctx, char *err,
@@ -222,6 +226,8 @@ static char *rr_requirements(const struct mlg_host *h,
     int has_clearml = 0;
     FILE *fp;
     char line[4096];
+    struct stat st;
+    size_t total = 0;
 
     if (!explicit_file)
         file = "requirements.txt";
@@ -230,16 +236,36 @@ static char *rr_requirements(const struct mlg_host *h,
     else
         rr_buf_printf(&path, "%s/%s", ctx->workdir, file);
     fp = fopen(path.p, "r");
+    /* A regular file or a fifo of at most RR_REQ_MAX bytes: a link to a
+     * device or an endless file is refused, not read forever. */
+    if (fp != NULL && (fstat(fileno(fp), &st) != 0 ||
+                       !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)))) {
+        snprintf(err, errlen, "requirements file %s is not a regular "
+                 "file or fifo", path.p);
+        fclose(fp);
+        free(path.p);
+        return NULL;
+    }
     if (fp == NULL && explicit_file) {
         snprintf(err, errlen, "requirements file %s cannot be read",
                  path.p);
         free(path.p);
         return NULL;
     }
-    free(path.p);
     rr_buf_printf(&out, "%s", "");
-    while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
+    while (fp != NULL && fgets(line, sizeof line, fp) != NULL) {
+        total += strlen(line);
+        if (total > RR_REQ_MAX) {
+            snprintf(err, errlen, "requirements file %s is larger than %u "
+                     "bytes", path.p, RR_REQ_MAX);
+            fclose(fp);
+            free(path.p);
+            free(out.p);
+            return NULL;
+        }
         rr_req_add(&out, line, strlen(line), &has_clearml);
+    }
+    free(path.p);
     if (fp != NULL)
         fclose(fp);
     while (pkgs != NULL && *pkgs != '\0') {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -55,15 +56,69 @@ static char *gitlab_note_url(const struct forge *f, long mr, long long id)
                      f->repo, mr, id);
 }
 
+int gitlab_pick_note(const cJSON *list, const char *marker,
+                     const char *author, long long *id, char **body,
+                     struct forge_foreign *fo)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, list) {
+        const char *b = gitlab_str(c, "body");
+        const char *who = gitlab_str(
+            cJSON_GetObjectItemCaseSensitive(c, "author"), "username");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "id");
+        long long nid;
+
+        /* Ids are integers below 2^53; casting a larger double is
+         * undefined. */
+        if (!b || !strstr(b, marker) || !cJSON_IsNumber(v) ||
+            !(v->valuedouble >= 1 && v->valuedouble < 9007199254740992.0))
+            continue;
+        nid = (long long)v->valuedouble;
+        if (!who || !author || strcasecmp(who, author) != 0) {
+            forge_foreign_add(fo, nid, who);
+            continue;
+        }
+        *id = nid;
+        if (body)
+            *body = xstrdup(b);
+        return 1;
+    }
+    return 0;
+}
+
+int gitlab_whoami(struct forge *f, char **login, double deadline,
+                  struct mlg_error *err)
+{
+    struct http_resp resp;
+    cJSON *data = NULL;
+    const char *u;
+
+    *login = NULL;
+    if (forge_request(f, "GET", "/user", NULL, &resp, &data, deadline,
+                      err) < 0)
+        return -1;
+    u = gitlab_str(data, "username");
+    if (u)
+        *login = xstrdup(u);
+    else
+        log_seterr(err, MLG_E_TRANSPORT, (int)resp.status, 0,
+                   "gitlab: GET /user: no username in the answer");
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    return *login ? 0 : -1;
+}
+
 int gitlab_find_comment(struct forge *f, long pr, const char *marker,
                         long long *id, char **body, char **url, int *pages,
-                        double deadline, struct mlg_error *err)
+                        struct forge_foreign *fo, double deadline,
+                        struct mlg_error *err)
 {
     long page = 1;
 
     while (page > 0) {
         struct http_resp resp;
-        cJSON *data = NULL, *c;
+        cJSON *data = NULL;
         char *path, *next;
 
         path = xasprintf("/projects/%s/merge_requests/%ld/notes?per_page=100"
@@ -76,22 +131,9 @@ int gitlab_find_comment(struct forge *f, long pr, const char *marker,
         }
         free(path);
         (*pages)++;
-        cJSON_ArrayForEach(c, data) {
-            const char *b = gitlab_str(c, "body");
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "id");
-
-            /* Ids are integers below 2^53; casting a larger double is
-             * undefined. */
-            if (b && strstr(b, marker) && cJSON_IsNumber(v) &&
-                v->valuedouble >= 1 && v->valuedouble < 9007199254740992.0) {
-                *id = (long long)v->valuedouble;
-                if (body)
-                    *body = xstrdup(b);
-                if (url)
-                    *url = gitlab_note_url(f, pr, *id);
-                break;
-            }
-        }
+        if (gitlab_pick_note(data, marker, f->author, id, body, fo) &&
+            url)
+            *url = gitlab_note_url(f, pr, *id);
         next = *id ? NULL : http_resp_header(&resp, "x-next-page");
         page = next && *next ? strtol(next, NULL, 10) : 0;
         free(next);

@@ -700,9 +700,12 @@ START_TEST(test_find_task)
     ck_assert_ptr_nonnull(task);
     cJSON_Delete(task);
     cJSON_Delete(dirty);
+    /* One SHA rule everywhere (validate_sha): 40 hex digits, refused
+     * before any request. */
     ck_assert_int_eq(clearml_find_task(c, "3f9a1c2b7d4e5f6071829", NULL,
-                                       NULL, &task, &dirty, 0, &err), 0);
-    ck_assert_ptr_null(task); /* exact match only */
+                                       NULL, &task, &dirty, 0, &err), -1);
+    ck_assert_int_eq(err.kind, MLG_E_USAGE);
+    ck_assert_ptr_null(task);
     ck_assert_int_eq(clearml_find_task(c, "not-a-sha", NULL, NULL, &task,
                                        &dirty, 0, &err), -1);
     ck_assert_int_eq(err.kind, MLG_E_USAGE);

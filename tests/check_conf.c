@@ -264,6 +264,14 @@ START_TEST(test_validate_errors)
     ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
                               "metric = m\ntimeout = 10x\n"), -1);
     ck_assert_str_eq(err, "t.conf:4: bad duration '10x' for timeout");
+    /* Durations cannot overflow: at most a year, decimal only. */
+    ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
+                              "metric = m\ntimeout = 9999999999999999999h\n"),
+                     -1);
+    ck_assert_str_eq(err, "t.conf:4: bad duration '9999999999999999999h' "
+                     "for timeout");
+    ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
+                              "metric = m\ntimeout = 0x10s\n"), -1);
     ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
                               "metric = m\nenabled = kinda\n"), -1);
     ck_assert_str_eq(err, "t.conf:4: bad boolean 'kinda' for enabled");
@@ -286,7 +294,7 @@ START_TEST(test_parse_errors)
                   "github, gitlab, report, run, check NAME)");
     ck_conf_error("[report]\ncolour = red\n",
                   "t.conf:2: unknown key 'colour' in [report] (accepts: "
-                  "id, comment, status)");
+                  "id, comment, status, author)");
     ck_conf_error("[run]\njobs = x\n",
                   "t.conf:2: bad number 'x' for jobs (an integer from 1)");
     ck_conf_error("[run]\njobs = 0\n",

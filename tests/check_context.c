@@ -13,6 +13,7 @@
 
 #include "context.h"
 #include "util.h"
+#include "validate.h"
 
 #define SHA "3f9a1c2b7d4e5f60718293a4b5c6d7e8f9012345"
 #define BASE_SHA "9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b"
@@ -517,7 +518,8 @@ START_TEST(test_fuzz_regressions)
     const char *tmpl;
     struct run_context ctx;
 
-    /* Both numbers of the payload out of range: as if missing. */
+    /* Both numbers of the payload out of range: a precise error naming
+     * the field (no longer "missing"). */
     while ((p = strstr(text, "\"number\": 12,")) != NULL) {
         char *t = xasprintf("%.*s\"number\": 1e99%s", (int)(p - text), text,
                             p + strlen("\"number\": 12"));
@@ -528,15 +530,16 @@ START_TEST(test_fuzz_regressions)
     len = strlen(text);
     ck_assert_int_eq(context_from_github_event(&ctx, "pull_request", text,
                                                len, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "pull_request.number missing") != NULL, "%s",
-                  err);
+    ck_assert_msg(strstr(err, "event payload: number 1e+99 is not a PR "
+                         "number") != NULL, "%s", err);
     context_free(&ctx);
 
     tmpl = "{\"issue\": {\"number\": 1e99, \"pull_request\": {}}}";
     ck_assert_int_eq(context_from_github_event(&ctx, "issue_comment", tmpl,
                                                strlen(tmpl), err,
                                                sizeof err), -1);
-    ck_assert_msg(strstr(err, "issue.number missing") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "issue.number 1e+99 is not a PR number")
+                  != NULL, "%s", err);
     context_free(&ctx);
 
     tmpl = "{\"number\": 1, \"pull_request\": {\"head\": "
@@ -549,6 +552,118 @@ START_TEST(test_fuzz_regressions)
     context_free(&ctx);
     free(text);
     free(path);
+}
+END_TEST
+
+/* One rule per kind of identifier (runner/validate.c). */
+START_TEST(test_validators)
+{
+    static const char *const good_gh[] = {
+        "acme/ml-repo", "a/b", "Acme_1/ml.repo-2", "a/.github", NULL
+    };
+    static const char *const bad_gh[] = {
+        "acme", "acme/", "/ml", "acme/ml/x", "acme/..", "../ml", "acme/.",
+        "acme/ml?x", "acme/ml#x", "acme/ml repo", "acme/ml\nx", "acme//ml",
+        "acme/ml%2f", "", NULL
+    };
+    static const char *const good_gl[] = {
+        "acme/ml-repo", "group/sub/sub2/project", NULL
+    };
+    static const char *const bad_gl[] = {
+        "acme", "group/sub/.hidden", "group/-x", "group/p.git",
+        "group/p.atom", "group//p", "group/p/", NULL
+    };
+    long pr = 0;
+    double d = 0;
+    size_t i;
+    char *s;
+
+    for (i = 0; good_gh[i]; i++)
+        ck_assert_msg(validate_repo(good_gh[i], 0), "%s", good_gh[i]);
+    for (i = 0; bad_gh[i]; i++)
+        ck_assert_msg(!validate_repo(bad_gh[i], 0), "%s", bad_gh[i]);
+    for (i = 0; good_gl[i]; i++)
+        ck_assert_msg(validate_repo(good_gl[i], 1), "%s", good_gl[i]);
+    for (i = 0; bad_gl[i]; i++)
+        ck_assert_msg(!validate_repo(bad_gl[i], 1), "%s", bad_gl[i]);
+    ck_assert(!validate_repo("group/sub/project", 0));
+
+    ck_assert(validate_sha(SHA));
+    ck_assert(validate_sha("3F9A1C2B7D4E5F60718293A4B5C6D7E8F9012345"));
+    ck_assert(!validate_sha("3f9a1c2"));
+    ck_assert(!validate_sha(SHA "0"));
+    ck_assert(!validate_sha("3f9a1c2b7d4e5f60718293a4b5c6d7e8f901234g"));
+    ck_assert(!validate_sha(NULL));
+
+    ck_assert(validate_pr_number("12", &pr) && pr == 12);
+    ck_assert(validate_pr_number("2147483647", &pr) && pr == 2147483647L);
+    ck_assert(!validate_pr_number("2147483648", &pr));
+    ck_assert(!validate_pr_number("-1", &pr));
+    ck_assert(!validate_pr_number("0", &pr));
+    ck_assert(!validate_pr_number("012", &pr));
+    ck_assert(!validate_pr_number("1e99", &pr));
+    ck_assert(!validate_pr_number("12abc", &pr));
+    ck_assert(!validate_pr_number("12.5", &pr));
+    ck_assert(!validate_pr_number(" 12", &pr));
+    ck_assert(!validate_pr_number("+12", &pr));
+    ck_assert(validate_pr_double(12) && !validate_pr_double(12.5) &&
+              !validate_pr_double(-1) && !validate_pr_double(1e99) &&
+              !validate_pr_double(0));
+
+    ck_assert(validate_clearml_id("a1b2c3d4e5f60718293a4b5c6d7e8f90"));
+    ck_assert(!validate_clearml_id("a1b2\n::error::x"));
+    ck_assert(!validate_clearml_id("../x"));
+    ck_assert(!validate_clearml_id(""));
+    ck_assert(validate_login("github-actions[bot]"));
+    ck_assert(validate_login("mallory"));
+    ck_assert(!validate_login("[bot]"));
+    ck_assert(!validate_login("a b"));
+
+    ck_assert(validate_duration("1h30m", VALIDATE_DURATION_MAX, &d) &&
+              d == 5400);
+    ck_assert(validate_duration("1.5", VALIDATE_DURATION_MAX, &d) &&
+              d == 1.5);
+    ck_assert(validate_duration("365d", VALIDATE_DURATION_MAX, &d));
+    ck_assert(!validate_duration("366d", VALIDATE_DURATION_MAX, &d));
+    ck_assert(!validate_duration("99999999999999999999999999h",
+                                 VALIDATE_DURATION_MAX, &d));
+    ck_assert(!validate_duration("1e400", VALIDATE_DURATION_MAX, &d));
+    ck_assert(!validate_duration("0x10s", VALIDATE_DURATION_MAX, &d));
+    ck_assert(!validate_duration("inf", VALIDATE_DURATION_MAX, &d));
+    ck_assert(!validate_duration("-5s", VALIDATE_DURATION_MAX, &d));
+
+    /* The short-SHA overread: xstrndup never reads past a shorter s. */
+    s = xstrndup("3f9a", 7);
+    ck_assert_str_eq(s, "3f9a");
+    free(s);
+}
+END_TEST
+
+/* GitLab's variables are spliced into /projects/ID/...: checked. */
+START_TEST(test_gitlab_hostile_env)
+{
+    struct run_context ctx;
+    char err[256];
+
+    clear_env();
+    setenv("GITLAB_CI", "true", 1);
+    setenv("CI_PROJECT_ID", "42/../../7", 1);
+    setenv("CI_PROJECT_PATH", "acme/ml-repo", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "CI_PROJECT_ID: \"42/../../7\" is not a project "
+                     "id (a positive integer)");
+    context_free(&ctx);
+    setenv("CI_PROJECT_ID", "42", 1);
+    setenv("CI_PROJECT_PATH", "acme/../ml-repo", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "CI_PROJECT_PATH: \"acme/../ml-repo\" is not a "
+                     "GitLab repository path (OWNER/NAME)");
+    context_free(&ctx);
+    setenv("CI_PROJECT_PATH", "acme/ml-repo", 1);
+    setenv("CI_COMMIT_SHA", "3f9a1c2", 1);
+    ck_assert_int_eq(context_load(&ctx, NULL, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "is not a 40-hex SHA") != NULL, "%s", err);
+    context_free(&ctx);
 }
 END_TEST
 
@@ -576,6 +691,8 @@ static Suite *context_suite(void)
     tcase_add_test(errors, test_missing_file);
     tcase_add_test(errors, test_missing_fields);
     tcase_add_test(errors, test_fuzz_regressions);
+    tcase_add_test(errors, test_validators);
+    tcase_add_test(errors, test_gitlab_hostile_env);
     suite_add_tcase(s, errors);
     return s;
 }

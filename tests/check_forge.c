@@ -437,10 +437,14 @@ static void start_gitlab(void)
     n = cJSON_AddArrayToObject(mr, "notes");
     for (i = 1; i <= 150; i++) {
         cJSON *note = cJSON_CreateObject();
-        char *b = i == 131 ? xasprintf("old report\n%s", MARKER)
+        /* Note 5: someone else's copy of the marker, never taken. */
+        char *b = i == 131 || i == 5 ? xasprintf("old report\n%s", MARKER)
                            : xasprintf("note %d", i);
 
         cJSON_AddStringToObject(note, "body", b);
+        /* The sandbox's token writes as project_42_bot (GET /user). */
+        cJSON_AddStringToObject(note, "user", i == 131 ? "project_42_bot"
+                                                       : "someone");
         free(b);
         cJSON_AddItemToArray(n, note);
     }
@@ -469,7 +473,7 @@ START_TEST(test_gitlab)
     f = open_forge("gitlab");
     ck_assert_msg(forge_find_comment(f, 7, MARKER, &id, NULL, &url, &pages,
                                      0, &err) == 0, "%s", err.message);
-    ck_assert_int_gt(id, 0);
+    ck_assert_int_eq(id, 5130); /* the 131st note; ids start at 5000 */
     ck_assert_int_eq(pages, 2);
     ck_assert_msg(strstr(url, "https://gitlab.example.com/acme/ml-repo/-/"
                          "merge_requests/7#note_") == url, "%s", url);
@@ -515,23 +519,38 @@ START_TEST(test_fuzz_regressions)
 {
     static const char page[] = "[{\"id\": 1e99, \"body\": \"<!-- m -->\"}, "
         "{\"id\": 0, \"body\": \"<!-- m -->\"}, {\"body\": \"<!-- m -->\"}, "
-        "{\"id\": 8, \"body\": \"other\"}, {\"id\": 9, \"body\": "
-        "\"r\\n<!-- m -->\", \"html_url\": \"https://x/9\"}]";
+        "{\"id\": 8, \"body\": \"other\"}, {\"id\": 5, \"body\": "
+        "\"<!-- m -->\", \"user\": {\"login\": \"mallory\"}}, "
+        "{\"id\": 9, \"body\": \"r\\n<!-- m -->\", \"user\": {\"login\": "
+        "\"GitHub-Actions[bot]\"}, \"html_url\": \"https://x/9\"}]";
     cJSON *list = cJSON_Parse(page);
     long long id = 0;
     char *body = NULL, *url = NULL;
+    struct forge_foreign fo;
 
-    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->", &id, &body,
-                                         &url), 1);
+    memset(&fo, 0, sizeof fo);
+    /* Logins compare case-insensitively; mallory's marker is counted,
+     * never taken. */
+    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->",
+                                         "github-actions[bot]", &id, &body,
+                                         &url, &fo), 1);
+    ck_assert_uint_eq(fo.n, 1);
+    ck_assert_int_eq(fo.first_id, 5);
+    ck_assert_str_eq(fo.first_login, "mallory");
     ck_assert_int_eq(id, 9);
     ck_assert_str_eq(body, "r\n<!-- m -->");
     ck_assert_str_eq(url, "https://x/9");
     free(body);
     free(url);
     id = 0;
-    ck_assert_int_eq(github_pick_comment(list, "<!-- n -->", &id, NULL,
-                                         NULL), 0);
+    ck_assert_int_eq(github_pick_comment(list, "<!-- n -->",
+                                         "github-actions[bot]", &id, NULL,
+                                         NULL, NULL), 0);
     ck_assert_int_eq(id, 0);
+    /* The same page read as another author finds only mallory's. */
+    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->", "mallory", &id,
+                                         NULL, NULL, NULL), 1);
+    ck_assert_int_eq(id, 5);
     cJSON_Delete(list);
 }
 END_TEST

@@ -7,7 +7,7 @@
 # Outputs stay under $(builddir)/tests/fuzz/{build,work}.
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = conf hocon context clearml github markdown result
+FUZZ_TARGETS = conf hocon context clearml github markdown result validate
 fuzz_env = FUZZ_CC='$(FUZZ_CC)' FUZZ_SECONDS='$(FUZZ_SECONDS)' \
 	FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_SRCDIR='$(abs_top_srcdir)' \
 	FUZZ_BUILDDIR='$(abs_top_builddir)' \
@@ -29,7 +29,7 @@ EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz.h \
 	tests/fuzz/fuzz_conf.c tests/fuzz/fuzz_hocon.c \
 	tests/fuzz/fuzz_context.c tests/fuzz/fuzz_clearml.c \
 	tests/fuzz/fuzz_github.c tests/fuzz/fuzz_markdown.c \
-	tests/fuzz/fuzz_result.c \
+	tests/fuzz/fuzz_result.c tests/fuzz/fuzz_validate.c \
 	tests/fuzz/conf.dict tests/fuzz/json.dict tests/fuzz/markdown.dict \
 	tests/fuzz/corpus tests/fuzz/regress tests/fuzz/README.md
 

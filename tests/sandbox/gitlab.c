@@ -326,6 +326,21 @@ void gitlab_handle(struct sbx_req *q, struct sbx_resp *r)
         forge_free(seg, n);
         return;
     }
+    if (n == 1 && strcmp(seg[0], "user") == 0 &&
+        strcmp(q->method, "GET") == 0) {
+        /* Every scenario token belongs to the project's bot, the
+         * author of the notes it writes (gl_new_note). */
+        cJSON *u = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(u, "id", 77);
+        cJSON_AddStringToObject(u, "username", "project_42_bot");
+        cJSON_AddStringToObject(u, "name", "mlgate bot");
+        cJSON_AddStringToObject(u, "state", "active");
+        cJSON_AddBoolToObject(u, "bot", 1);
+        resp_json(r, 200, u);
+        forge_free(seg, n);
+        return;
+    }
     if (n < 2 || strcmp(seg[0], "projects") != 0) {
         gl_msg(r, 404, "404 Not Found");
         forge_free(seg, n);

@@ -172,20 +172,16 @@ static void scenario_generate(const cJSON *g, double now)
     sbx_w.ngenerated = (size_t)n;
 }
 
+/* Scenario files are test fixtures: 64 MiB is far above the biggest. */
+#define SCENARIO_MAX (64u * 1024u * 1024u)
+
 static char *scenario_slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf b = { 0 };
-    char chunk[65536];
-    size_t n;
+    char *text;
+    size_t len;
 
-    if (f == NULL)
-        return NULL;
-    for (n = fread(chunk, 1, sizeof(chunk), f); n > 0;
-         n = fread(chunk, 1, sizeof(chunk), f))
-        buf_add(&b, chunk, n);
-    fclose(f);
-    return buf_take(&b);
+    return util_read_file(path, SCENARIO_MAX, &text, &len) == 0 ? text
+                                                                 : NULL;
 }
 
 static void scenario_project_defaults(cJSON *p, double now)
