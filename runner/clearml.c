@@ -978,7 +978,10 @@ int clearml_update_tags(struct clearml *c, const char *task_id,
         cJSON_AddItemToArray(ids, cJSON_CreateString(task_id));
         cJSON_AddItemToObject(body, "add_tags", clearml_strings(add));
         cJSON_AddItemToObject(body, "remove_tags", clearml_strings(remove));
-        /* Routed from API 2.27 on: a /v2.23/ URL would 404. */
+        /* The handler is routed at any URL version (services/tasks.py
+         * registers it without min_version), but its request schema
+         * first appears at 2.27 (schema/services/tasks.conf): name the
+         * version the fields belong to. */
         rc = clearml_call_v(c, "v2.27", "tasks.update_tags", body, &data,
                             deadline, err);
         cJSON_Delete(body);

@@ -585,6 +585,14 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
         context_free(&ctx);
         return CLI_EX_CONFIG;
     }
+    /* A comment on a plain issue, or one without the trigger: not an
+     * error, nothing to check, nothing published. */
+    if (context_nothing_to_do(&ctx, conf_get(conf_find(c, "run"),
+                                             "trigger"), err, sizeof(err))) {
+        log_msg(LOG_WARN, NULL, "%s", err);
+        context_free(&ctx);
+        return 0;
+    }
     memset(&env, 0, sizeof(env));
     env.conf = c;
     env.ctx = &ctx;

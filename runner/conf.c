@@ -25,8 +25,12 @@
 
 /* Keys of the runner's own sections, with how their values are checked. */
 /* CV_VERIFY: a boolean, or the path of a readable CA bundle. */
+/* CV_TASK_NAME: a ClearML task name, at least 3 characters after
+ * stripping white space (Task.name min_length in the server's
+ * database/model/task/task.py): a shorter one never matches a task and
+ * tasks.create refuses it. */
 enum conf_vtype { CV_STR, CV_BOOL, CV_INT_POS, CV_DURATION, CV_ENUM,
-                  CV_VERIFY, CV_LOGIN };
+                  CV_VERIFY, CV_LOGIN, CV_TASK_NAME };
 
 struct conf_key {
     const char *section;
@@ -40,7 +44,7 @@ static const struct conf_key conf_keys[] = {
     {"clearml", "web-host", CV_STR, NULL},
     {"clearml", "verify", CV_VERIFY, NULL},
     {"clearml", "project", CV_STR, NULL},
-    {"clearml", "task-name", CV_STR, NULL},
+    {"clearml", "task-name", CV_TASK_NAME, NULL},
     {"github", "api-url", CV_STR, NULL},
     {"github", "verify", CV_VERIFY, NULL},
     {"gitlab", "api-url", CV_STR, NULL},
@@ -52,6 +56,7 @@ static const struct conf_key conf_keys[] = {
     {"run", "jobs", CV_INT_POS, NULL},
     {"run", "timeout", CV_DURATION, NULL},
     {"run", "grace", CV_DURATION, NULL},
+    {"run", "trigger", CV_STR, NULL},
     {NULL, NULL, CV_STR, NULL}
 };
 
@@ -418,6 +423,21 @@ static int conf_check_runner_key(const char *file, const char *kind,
     switch (k->type) {
     case CV_STR:
         return 0;
+    case CV_TASK_NAME: {
+        size_t n;
+        const char *v = value;
+
+        while (*v == ' ' || *v == '\t')
+            v++;
+        n = strlen(v);
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        if (n >= 3)
+            return 0;
+        conf_err(err, errlen, file, line, "task-name '%s' is shorter than 3 "
+                 "characters (ClearML refuses it)", value);
+        return -1;
+    }
     case CV_BOOL:
         if (conf_parse_bool(value, &b) == 0)
             return 0;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -71,6 +72,9 @@ static void context_blank(struct run_context *ctx)
     ctx->run_url = xstrdup("");
     ctx->api_url = xstrdup("");
     ctx->server_url = xstrdup("");
+    ctx->ci_pipeline_id = xstrdup("");
+    ctx->ci_ref = xstrdup("");
+    ctx->comment_body = xstrdup("");
 }
 
 void context_free(struct run_context *ctx)
@@ -90,6 +94,9 @@ void context_free(struct run_context *ctx)
     free(ctx->run_url);
     free(ctx->api_url);
     free(ctx->server_url);
+    free(ctx->ci_pipeline_id);
+    free(ctx->ci_ref);
+    free(ctx->comment_body);
     memset(ctx, 0, sizeof *ctx);
 }
 
@@ -332,6 +339,8 @@ static int context_github_payload(struct run_context *ctx,
 
         long n = 0;
 
+        context_set(&ctx->comment_body, context_jstr(
+            cJSON_GetObjectItemCaseSensitive(j, "comment"), "body"));
         if (cJSON_IsObject(issue) &&
             context_pr_json(num, label, "issue.number", &n, err,
                             errlen) < 0) {
@@ -343,10 +352,51 @@ static int context_github_payload(struct run_context *ctx,
             /* A comment on a PR: the head comes from GET /pulls/N. */
             ctx->pr = n;
             ctx->needs_pr_lookup = 1;
+        } else {
+            /* Issues and PRs share numbers: keep it for the message. */
+            ctx->not_a_pr = (int)n;
+        }
+    } else if (strcmp(event_name, "merge_group") == 0) {
+        /* The merge queue's temporary branch: its commit is what the
+         * queue tests; no PR of its own. */
+        const cJSON *mg = cJSON_GetObjectItemCaseSensitive(j, "merge_group");
+
+        v = context_jstr(mg, "head_sha");
+        if (v && validate_sha(v))
+            context_set_sha(&ctx->head_sha, v);
+        context_set(&ctx->head_ref,
+                    context_ref_name(context_jstr(mg, "head_ref")));
+        context_set(&ctx->base_ref,
+                    context_ref_name(context_jstr(mg, "base_ref")));
+        v = context_jstr(mg, "base_sha");
+        if (v && validate_sha(v))
+            context_set_sha(&ctx->base_sha, v);
+    } else if (strcmp(event_name, "workflow_run") == 0) {
+        /* The commit the triggering run built; its PR when GitHub names
+         * exactly one (it names none for a fork's PR). */
+        const cJSON *wr = cJSON_GetObjectItemCaseSensitive(j,
+                                                           "workflow_run");
+        const cJSON *prs = cJSON_GetObjectItemCaseSensitive(wr,
+                                                            "pull_requests");
+
+        v = context_jstr(wr, "head_sha");
+        if (v && validate_sha(v))
+            context_set_sha(&ctx->head_sha, v);
+        context_set(&ctx->head_ref, context_jstr(wr, "head_branch"));
+        if (cJSON_GetArraySize(prs) == 1) {
+            const cJSON *p = cJSON_GetArrayItem(prs, 0);
+            const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "number");
+
+            if (context_pr_json(num, label, "workflow_run.pull_requests[0]"
+                                ".number", &ctx->pr, err, errlen) < 0)
+                rc = -1;
+            context_set(&ctx->base_ref, context_jstr(
+                cJSON_GetObjectItemCaseSensitive(p, "base"), "ref"));
         }
     } else if (strcmp(event_name, "push") == 0) {
         v = context_jstr(j, "after");
-        if (v && validate_sha(v))
+        /* All zeros: the ref was deleted, there is no head commit. */
+        if (v && validate_sha(v) && strspn(v, "0") != 40)
             context_set_sha(&ctx->head_sha, v);
         else if ((v = context_env("GITHUB_SHA")) != NULL)
             context_set(&ctx->head_sha, v);
@@ -489,6 +539,66 @@ static int context_gitlab(struct run_context *ctx, char *err, size_t errlen)
     return 0;
 }
 
+/* GitLab: the pipeline and ref commit statuses go to.  Statuses are
+ * scoped to a pipeline by sha + ref + pipeline_id (commit_statuses.rb,
+ * all_matching_pipelines): without them GitLab picks the newest pipeline
+ * of the SHA, maybe a branch pipeline rather than the MR's.  Only when
+ * the statuses' SHA is this pipeline's: a merged-results pipeline builds
+ * a merge commit, and then the source branch is the only ref the MR
+ * head's statuses can name.  After the overrides: --sha may change it. */
+static void context_gitlab_pipeline(struct run_context *ctx)
+{
+    const char *v = context_env("CI_COMMIT_SHA");
+    const char *iid = context_env("CI_MERGE_REQUEST_IID");
+
+    context_set(&ctx->ci_pipeline_id, "");
+    context_set(&ctx->ci_ref, "");
+    if (v && *ctx->head_sha && strcasecmp(v, ctx->head_sha) == 0) {
+        const char *id = context_env("CI_PIPELINE_ID");
+        long long n = 0;
+        char *end = NULL;
+
+        if (id) {
+            errno = 0;
+            n = strtoll(id, &end, 10);
+        }
+        if (id && !errno && *end == '\0' && n > 0)
+            context_set(&ctx->ci_pipeline_id, id);
+        v = context_env("CI_MERGE_REQUEST_REF_PATH");
+        context_set(&ctx->ci_ref, v ? v : context_env("CI_COMMIT_REF_NAME"));
+    } else if (iid) {
+        context_set(&ctx->ci_ref,
+                    context_env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"));
+    }
+}
+
+int context_nothing_to_do(const struct run_context *ctx, const char *trigger,
+                          char *why, size_t whylen)
+{
+    const char *b = ctx->comment_body ? ctx->comment_body : "";
+    size_t n;
+
+    if (strcmp(ctx->event, "issue_comment") != 0)
+        return 0;
+    if (ctx->not_a_pr && ctx->pr <= 0 && !*ctx->head_sha) {
+        snprintf(why, whylen, "issue_comment: #%d is an issue, not a pull "
+                 "request: no PR to check", ctx->not_a_pr);
+        return 1;
+    }
+    if (!trigger || !*trigger)
+        return 0;
+    while (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
+        b++;
+    n = strlen(trigger);
+    /* "/mlgate" or "/mlgate args", not "/mlgatex". */
+    if (strncmp(b, trigger, n) == 0 &&
+        (b[n] == '\0' || isspace((unsigned char)b[n])))
+        return 0;
+    snprintf(why, whylen, "issue_comment: the comment does not start with "
+             "%.80s (trigger): nothing to do", trigger);
+    return 1;
+}
+
 /* reviewdog's generic set, for CIs we do not know. */
 static int context_generic(struct run_context *ctx, char *err,
                            size_t errlen)
@@ -626,6 +736,9 @@ int context_load(struct run_context *ctx, const struct context_overrides *ov,
                     "SHA", ctx->head_sha);
         return -1;
     }
+    if (strcmp(ctx->forge, "gitlab") == 0 && gitlab &&
+        strcmp(gitlab, "true") == 0)
+        context_gitlab_pipeline(ctx);
     /* A PR without a head commit (e.g. --repo/--pr only) is resolved
      * with one GET once the forge client exists. */
     if (ctx->pr > 0 && !*ctx->head_sha)

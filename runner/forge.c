@@ -105,6 +105,11 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
                 xasprintf("PRIVATE-TOKEN: %s", tok));
         } else if ((tok = getenv("CI_JOB_TOKEN")) != NULL && *tok) {
             log_secret_add(tok);
+            /* Said now, once: otherwise it surfaces only as warnings at
+             * the end, after the checks ran. */
+            log_msg(LOG_WARN, NULL, "gitlab: CI_JOB_TOKEN cannot write MR "
+                    "comments or commit statuses: set GITLAB_TOKEN to a "
+                    "project or personal access token with api scope");
             f->headers = forge_headers_add(f->headers, &nh,
                 xasprintf("JOB-TOKEN: %s", tok));
         }
@@ -146,6 +151,8 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
     }
     f->repo = xstrdup(ctx->repo ? ctx->repo : "");
     f->server_url = xstrdup(ctx->server_url ? ctx->server_url : "");
+    f->pipeline_id = xstrdup(ctx->ci_pipeline_id ? ctx->ci_pipeline_id : "");
+    f->ref = xstrdup(ctx->ci_ref ? ctx->ci_ref : "");
     if (gitlab)
         f->project = ctx->project_id && *ctx->project_id ?
             xstrdup(ctx->project_id) : http_escape(f->repo);
@@ -175,6 +182,8 @@ void forge_free(struct forge *f)
     free(f->project);
     free(f->server_url);
     free(f->author);
+    free(f->pipeline_id);
+    free(f->ref);
     free(f);
 }
 
@@ -400,16 +409,15 @@ int forge_set_status(struct forge *f, const char *sha, const char *context,
     /* The same status in each forge's words: GitLab names the context
      * "name" and knows failed where GitHub has failure and error. */
     if (f->type == FORGE_GITLAB) {
-        path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
         if (strcmp(state, "failure") == 0 || strcmp(state, "error") == 0)
             state = "failed";
-    } else {
-        path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
+        return gitlab_set_status(f, sha, context, state, description,
+                                 target_url, deadline, err);
     }
+    path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
     req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "state", state);
-    cJSON_AddStringToObject(req, f->type == FORGE_GITLAB ? "name" : "context",
-                            context);
+    cJSON_AddStringToObject(req, "context", context);
     if (description)
         cJSON_AddStringToObject(req, "description", description);
     if (target_url && *target_url)

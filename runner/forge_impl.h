@@ -24,6 +24,8 @@ struct forge {
     int author_done;   /* resolved (or failed: author_err) already */
     struct mlg_error author_err;
     int foreign_said;  /* "someone else's marker" was logged */
+    char *pipeline_id; /* GitLab: statuses' pipeline_id, or "" */
+    char *ref;         /* GitLab: statuses' ref, or "" */
 };
 
 /* Marker comments written by someone other than the run's author, as
@@ -94,5 +96,15 @@ int gitlab_put_comment(struct forge *f, long pr, long long id,
                        struct mlg_error *err);
 int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
                       double deadline, struct mlg_error *err);
+/* POST /projects/:id/statuses/:sha with the pipeline's id and ref; state
+ * in GitLab's words.  Returns 0 or -1 with err. */
+int gitlab_set_status(struct forge *f, const char *sha, const char *name,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err);
+/* target_url as GitLab takes it (a URL of at most 255 characters): the
+ * URL itself, else without its query and fragment, else NULL (omit).
+ * Caller frees. */
+char *gitlab_target_url(const char *url);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -16,6 +17,9 @@
 #include "forge_impl.h"
 #include "log.h"
 #include "util.h"
+
+#define GITLAB_URL_MAX 255        /* target_url and ref limit */
+#define GITLAB_CONFLICT_TRIES 3   /* status writes answered 409 */
 
 char *gitlab_error_text(const cJSON *body)
 {
@@ -216,6 +220,69 @@ int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
     }
     cJSON_Delete(data);
     http_resp_free(&resp);
+    free(path);
+    return rc;
+}
+
+char *gitlab_target_url(const char *url)
+{
+    size_t n;
+
+    if (!url || (strncmp(url, "https://", 8) != 0 &&
+                 strncmp(url, "http://", 7) != 0))
+        return NULL;
+    if (strlen(url) <= GITLAB_URL_MAX)
+        return xstrdup(url);
+    /* A cut query or path would be a different, broken link. */
+    n = strcspn(url, "?#");
+    return n <= GITLAB_URL_MAX ? xstrndup(url, n) : NULL;
+}
+
+int gitlab_set_status(struct forge *f, const char *sha, const char *name,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err)
+{
+    char *path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
+    char *url = gitlab_target_url(target_url);
+    cJSON *req = cJSON_CreateObject(), *data = NULL;
+    int status = 0, rc = -1, i;
+
+    cJSON_AddStringToObject(req, "state", state);
+    cJSON_AddStringToObject(req, "name", name);
+    if (description)
+        cJSON_AddStringToObject(req, "description", description);
+    if (url)
+        cJSON_AddStringToObject(req, "target_url", url);
+    /* Without both, GitLab may attach the status to another pipeline of
+     * the same SHA (see context_gitlab_pipeline). */
+    if (*f->ref)
+        cJSON_AddStringToObject(req, "ref", f->ref);
+    if (*f->pipeline_id)
+        cJSON_AddNumberToObject(req, "pipeline_id",
+                                strtod(f->pipeline_id, NULL));
+    for (i = 0; i < GITLAB_CONFLICT_TRIES; i++) {
+        double pause = 0.5 * (i + 1);
+        struct timespec ts;
+
+        cJSON_Delete(data);
+        data = NULL;
+        rc = forge_call(f, "POST", path, req, &status, &data, deadline, err);
+        /* 409 "Another update to this commit status is in progress": a
+         * concurrent write of the same status holds its lock; the write
+         * itself is sound, so it is repeated after a pause. */
+        if (rc == 0 || status != 409 || i + 1 == GITLAB_CONFLICT_TRIES ||
+            (deadline > 0 && now_mono() + pause >= deadline))
+            break;
+        log_msg(LOG_DEBUG, "gitlab", "status %s: 409 conflict, again in "
+                "%.1f s", name, pause);
+        ts.tv_sec = (time_t)pause;
+        ts.tv_nsec = (long)((pause - (double)ts.tv_sec) * 1e9);
+        nanosleep(&ts, NULL);
+    }
+    cJSON_Delete(data);
+    cJSON_Delete(req);
+    free(url);
     free(path);
     return rc;
 }

@@ -512,6 +512,33 @@ START_TEST(test_remote_archive_fallback)
 }
 END_TEST
 
+/* A server before 2.12 (no tasks.archive, no tasks.archive_many): the
+ * tasks.edit fallback adds "archived" to the task's system tags, keeping
+ * the others, since tasks.edit replaces the whole list. */
+START_TEST(test_remote_archive_edit_keeps_tags)
+{
+    struct mlg_check ck;
+
+    fake_init_check(&ck, fake_rr_opts);
+    fake_add(&ck, "tasks.create", "{\"id\":\"new\"}", 0, 1);
+    fake_add(&ck, "tasks.enqueue", "{\"queued\":1,\"queue_watched\":true}",
+             0, 1);
+    fake_add(&ck, "tasks.get_all", "{\"tasks\":[{\"id\":\"new\",\"status\":"
+             "\"in_progress\",\"last_iteration\":1,\"system_tags\":"
+             "[\"pipeline\",\"hidden\"]}]}", 0, -1);
+    fake_add(&ck, "tasks.stopped", "{\"updated\":1}", 0, 1);
+    fake_add(&ck, "tasks.archive", NULL, MLG_E_HTTP, 1);
+    fake_add(&ck, "tasks.archive_many", NULL, MLG_E_HTTP, 1);
+    fake_add(&ck, "tasks.edit", "{\"updated\":1}", 0, 1);
+    ck_assert_int_eq(fake_run("remote-run", &ck), MLG_PASS);
+    ck_assert_msg(strstr(ck.calls, "tasks.edit {\"task\":\"new\",\"force\":"
+                         "true,\"system_tags\":[\"pipeline\",\"hidden\","
+                         "\"archived\"]}") != NULL, "calls: %s", ck.calls);
+    ck_assert_ptr_nonnull(strstr(ck.summary, "stopped and archived"));
+    fake_free(&ck);
+}
+END_TEST
+
 /* Cancelled while queued: tasks.stop (dequeue), then archive. */
 START_TEST(test_remote_cancelled_queued)
 {
@@ -595,7 +622,8 @@ START_TEST(test_remote_log_tail)
     fake_add(&ck, "tasks.archive", "{\"archived\":1}", 0, 1);
     ck_assert_int_eq(fake_run("remote-run", &ck), MLG_FAIL);
     ck_assert_ptr_nonnull(strstr(ck.summary, "failed: boom"));
-    ck_assert_ptr_nonnull(strstr(ck.summary, "; archived"));
+    ck_assert_ptr_nonnull(strstr(ck.summary, "; archived (already failed, "
+                                             "nothing to stop)"));
     ck_assert_ptr_null(strstr(ck.calls, "tasks.stop"));
     ck_assert_ptr_nonnull(strstr(ck.details, "<details><summary>"));
     first = strstr(ck.details, "line 11");
@@ -639,6 +667,7 @@ static Suite *fake_suite(void)
 
     tcase_add_test(core, test_compare_chart_downsampled);
     tcase_add_test(core, test_remote_archive_fallback);
+    tcase_add_test(core, test_remote_archive_edit_keeps_tags);
     tcase_add_test(core, test_remote_log_tail);
     tcase_add_test(errors, test_compare_chart_failure_keeps_verdict);
     tcase_add_test(errors, test_remote_cancelled_queued);

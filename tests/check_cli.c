@@ -516,6 +516,50 @@ START_TEST(test_json_special_paths)
 }
 END_TEST
 
+/* Runs mlgate -c conf on an issue_comment event file; env for it. */
+static int mlgate_comment(const char *conf, const char *event_path)
+{
+    char *cpath = cu_write(dir, "mlgate.conf", conf);
+    char *e1 = xasprintf("GITHUB_EVENT_PATH=%s", event_path);
+    const char *args[] = { "--plugin-dir", pdir, "-c", cpath, NULL };
+    const char *env[] = { "GITHUB_EVENT_NAME=issue_comment", e1, NULL };
+    int rc;
+
+    free(out_s);
+    free(err_s);
+    rc = cu_mlgate(dir, args, env, &out_s, &err_s);
+    free(cpath);
+    free(e1);
+    return rc;
+}
+
+/* A comment on a plain issue, and with [run] trigger a comment without
+ * it: one line, exit 0, no check run, no report. */
+START_TEST(test_comment_nothing_to_do)
+{
+    char *ev = cu_write(dir, "event.json", "{\"action\":\"created\","
+                        "\"issue\":{\"number\":3},\"comment\":{\"body\":"
+                        "\"/mlgate\"},\"repository\":{\"full_name\":"
+                        "\"acme/ml-repo\"}}");
+    char *pr = cu_write(dir, "pr.json", "{\"action\":\"created\","
+                        "\"issue\":{\"number\":12,\"pull_request\":{}},"
+                        "\"comment\":{\"body\":\"looks good\"},"
+                        "\"repository\":{\"full_name\":\"acme/ml-repo\"}}");
+
+    ck_assert_int_eq(mlgate_comment("[check a]\nplugin = good\n", ev), 0);
+    ck_assert_str_eq(err_s, "mlgate: issue_comment: #3 is an issue, not a "
+                     "pull request: no PR to check\n");
+    ck_assert_str_eq(out_s, "");
+    ck_assert_int_eq(mlgate_comment("[run]\ntrigger = /mlgate\n[check a]\n"
+                                    "plugin = good\n", pr), 0);
+    ck_assert_str_eq(err_s, "mlgate: issue_comment: the comment does not "
+                     "start with /mlgate (trigger): nothing to do\n");
+    ck_assert_str_eq(out_s, "");
+    free(ev);
+    free(pr);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -527,6 +571,7 @@ static Suite *cli_suite(void)
     tcase_set_timeout(core, 20);
     tcase_set_timeout(errors, 20);
     tcase_add_test(core, test_version_help);
+    tcase_add_test(core, test_comment_nothing_to_do);
     tcase_add_test(core, test_exit_0_1_2);
     tcase_add_test(core, test_crasher_and_two_passing);
     tcase_add_test(core, test_check_config);

@@ -288,6 +288,10 @@ START_TEST(test_parse_errors)
     ck_conf_error("[run]\njobs = 2\nnonsense\n",
                   "t.conf:3: expected 'key = value' or '[section]'");
     ck_conf_error("\n[run\n", "t.conf:2: missing ']' in section header");
+    /* Task.name has min_length 3 after stripping (clearml-server). */
+    ck_conf_error("[clearml]\ntask-name = ab\n",
+                  "t.conf:2: task-name 'ab' is shorter than 3 characters "
+                  "(ClearML refuses it)");
     ck_conf_error("[run] x\n", "t.conf:1: text after the section header");
     ck_conf_error("[report]\n[foo]\n",
                   "t.conf:2: unknown section [foo] (sections: clearml, "

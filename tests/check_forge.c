@@ -254,6 +254,8 @@ START_TEST(test_status_and_422)
         cJSON_GetArrayItem(l, 0), "context")->valuestring, "mlgate/stats");
     cJSON_Delete(l);
 
+    sbx_off_spec(&sb, "POST", 422, "/statuses/", "GitHub's 422 answer to "
+                 "a description over 140 characters");
     memset(longdesc, 'x', sizeof longdesc - 1);
     longdesc[sizeof longdesc - 1] = '\0';
     ck_assert_int_eq(forge_set_status(f, SHA, "mlgate/stats", "failure",
@@ -555,6 +557,54 @@ START_TEST(test_fuzz_regressions)
 }
 END_TEST
 
+/* A GitLab job token cannot write notes or statuses: forge_new says so in
+ * one line when the client is made, before any check runs, and the token
+ * never appears in it. */
+START_TEST(test_job_token_said_at_start)
+{
+    struct run_context ctx;
+    struct mlg_error err;
+    struct forge *f;
+    char *path = xasprintf("%s/stderr", tmpdir), *text;
+    FILE *cap;
+    int saved, lines = 0;
+    const char *p;
+
+    start("happy");
+    unsetenv("GITLAB_TOKEN");
+    setenv("CI_JOB_TOKEN", "sbxJobToken0123456789", 1);
+    make_ctx(&ctx, "gitlab");
+    fflush(stderr);
+    saved = dup(2);
+    cap = fopen(path, "w+");
+    ck_assert_ptr_nonnull(cap);
+    dup2(fileno(cap), 2);
+    log_init(1); /* the default level shows warnings; the suite runs at 0 */
+    f = forge_new(&ctx, NULL, &err);
+    log_init(0);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    ck_assert_msg(f != NULL, "%s", err.message);
+    fseek(cap, 0, SEEK_SET);
+    text = xcalloc(1, 4096);
+    ck_assert(fread(text, 1, 4095, cap) > 0);
+    fclose(cap);
+    for (p = text; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 1);
+    ck_assert_str_eq(text, "mlgate: gitlab: CI_JOB_TOKEN cannot write MR "
+                     "comments or commit statuses: set GITLAB_TOKEN to a "
+                     "project or personal access token with api scope\n");
+    free(text);
+    unlink(path);
+    free(path);
+    forge_free(f);
+    context_free(&ctx);
+    unsetenv("CI_JOB_TOKEN");
+}
+END_TEST
+
 static Suite *forge_suite(void)
 {
     Suite *s = suite_create("forge");
@@ -578,6 +628,7 @@ static Suite *forge_suite(void)
     tcase_add_test(errors, test_status_and_422);
     tcase_add_test(errors, test_readonly_token);
     tcase_add_test(errors, test_bad_token);
+    tcase_add_test(errors, test_job_token_said_at_start);
     suite_add_tcase(s, errors);
     return s;
 }

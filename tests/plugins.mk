@@ -8,6 +8,7 @@ CHECKS_TEST_LIBS = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
 
 EXTRA_DIST += tests/data/scenarios/checks-edges.json \
 	tests/data/scenarios/checks-remote-hang.json \
+	tests/data/scenarios/checks-remote-late.json \
 	tests/data/scenarios/checks-remote-noiter.json \
 	tests/data/scenarios/trust-hostile.json \
 	tests/data/scenarios/trust-inf.json \

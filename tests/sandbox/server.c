@@ -22,7 +22,9 @@
 #include "util.h"
 
 #define SRV_MAX_BODY (16u * 1024u * 1024u)
-#define SRV_LOG_BODY 4096
+/* Whole bodies (up to the largest accepted one), so that check_spec can
+ * validate every field of every request. */
+#define SRV_LOG_BODY SRV_MAX_BODY
 
 /* Per-request state, from the URI callback to the completion callback. */
 struct srv_conn {
