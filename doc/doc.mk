@@ -24,8 +24,10 @@ EXTRA_DIST += action.yml
 # action.yml's step scripts against that install.
 # check_docs: man pages lint clean, mlgate.conf(5) agrees with the plugins'
 # option tables, the YAML files parse and reference what exists.
-TESTS += tests/check_sdk.sh tests/check_docs.sh
-EXTRA_DIST += tests/check_sdk.sh tests/check_docs.sh
+# check_configure: configure refuses a too-old cJSON (a faked .pc).
+TESTS += tests/check_sdk.sh tests/check_docs.sh tests/check_configure.sh
+EXTRA_DIST += tests/check_sdk.sh tests/check_docs.sh \
+	tests/check_configure.sh
 AM_TESTS_ENVIRONMENT += MLG_MAKE='$(MAKE)'; MLG_PREFIX='$(prefix)'; \
 	MLG_BINDIR='$(bindir)'; MLG_PKGLIBDIR='$(pkglibdir)'; \
 	MLG_PKGCONFIGDIR='$(pkgconfigdir)'; \

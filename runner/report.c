@@ -2,6 +2,9 @@
  * report.c - renders the merged run as text, JSON and JUnit XML, and
  * writes report files atomically with every secret masked.
  */
+/* realpath() is in POSIX.1-2008's XSI option (base only since 2024):
+ * kept under --enable-strict-posix (runner/strict-posix.h). */
+#define MLG_WANT_XSI 1
 #include <config.h>
 
 #include "report.h"

@@ -3,6 +3,10 @@
  * plugin errors before any check runs, the report formats and files,
  * `plugins`, `help PLUGIN`, `check-config`, and SIGTERM cancellation.
  */
+/* The report-file tests make a pty and a FIFO (posix_openpt, mknod: XSI)
+ * and set it raw (cfmakeraw: BSD/GNU): this test keeps the system's
+ * extensions under --enable-strict-posix (runner/strict-posix.h). */
+#define MLG_WANT_EXTENSIONS 1
 #include <config.h>
 
 #include "core_util.h"
@@ -136,8 +140,14 @@ START_TEST(test_crasher_and_two_passing)
                             "[check boom]\nplugin = crasher\n"
                             "[check two]\nplugin = good\n",
                             NULL, NULL, NULL, NULL), 2);
-    ck_assert_ptr_nonnull(strstr(out_s, "ERROR boom: crashed: SIGSEGV "
-                                 "(Segmentation fault)"));
+    {
+        /* The signal's description is the C library's: ask it. */
+        char *want = xasprintf("ERROR boom: crashed: SIGSEGV (%s)",
+                               strsignal(SIGSEGV));
+
+        ck_assert_ptr_nonnull(strstr(out_s, want));
+        free(want);
+    }
     ck_assert_ptr_nonnull(strstr(out_s, "PASS  one: all good"));
     ck_assert_ptr_nonnull(strstr(out_s, "PASS  two: all good"));
 }

@@ -14,7 +14,7 @@ set -u
 : "${MLG_SRCDIR:?set MLG_SRCDIR to the source tree}"
 : "${MLG_BUILDDIR:?set MLG_BUILDDIR to the build tree}"
 
-pages="doc/mlgate.1 doc/mlgate.conf.5 doc/mlgate-plugin.3"
+pages="doc/mlgate.1 doc/mlgate.conf.5 doc/mlgate-plugin.3 doc/mlgate-sandbox.1"
 ran=0
 failed=0
 part_ok() { echo "ok: $*"; ran=$((ran + 1)); }
@@ -131,6 +131,25 @@ else
     else
         part_fail "mlgate(1) ENVIRONMENT lacks:$missing"
     fi
+fi
+
+# --- mlgate-sandbox(1) has every option of the sandbox's usage ---------
+sandbox=$MLG_BUILDDIR/tests/sandbox/mlgate-sandbox
+if [ -x "$sandbox" ]; then
+    "$sandbox" --help >"$tmp/sbxhelp" 2>&1
+    missing=
+    for o in $(grep -o -- '--[a-z][a-z-]*' "$tmp/sbxhelp" | sort -u); do
+        esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+        grep -q -- "$esc" "$MLG_SRCDIR/doc/mlgate-sandbox.1" ||
+            missing="$missing $o"
+    done
+    if [ -z "$missing" ]; then
+        part_ok "mlgate-sandbox(1) has every --help option"
+    else
+        part_fail "mlgate-sandbox(1) lacks:$missing"
+    fi
+else
+    part_skip "mlgate-sandbox not built"
 fi
 
 # --- mlgate(1) and mlgate.conf(5) agree with the binary ---------------

@@ -65,6 +65,15 @@ for f in "$prefix/include/mlgate/plugin.h" \
          "$pkglibdir/remote-run.so"; do
     [ -f "$root$f" ] || fail "$f not installed"
 done
+# Modules are loaded by file name: no libtool archives (Debian policy).
+las=$(find "$root" -name '*.la')
+[ -z "$las" ] || fail "libtool archives installed: $las"
+# The sandbox is installed with its scenarios and man page.
+[ -x "$root$bindir/mlgate-sandbox" ] || fail "mlgate-sandbox not installed"
+find "$root" -path '*/mlgate/scenarios/happy.json' | grep -q . ||
+    fail "the sandbox's scenarios are not installed"
+find "$root" -name mlgate-sandbox.1 | grep -q . ||
+    fail "mlgate-sandbox(1) not installed"
 find "$root" -name mlgate.1 | grep -q . || fail "mlgate(1) not installed"
 find "$root" -name mlgate-plugin.3 | grep -q . ||
     fail "mlgate-plugin(3) not installed"
@@ -72,7 +81,7 @@ for f in metric-threshold.c example.conf github-workflow.yml \
          gitlab-ci.yml README.md; do
     find "$root" -name "$f" | grep -q . || fail "$f is not installed in docdir"
 done
-ok "installed layout: bindir, pkglibdir, include/mlgate, pkgconfig, man"
+ok "installed layout: bindir, pkglibdir, include/mlgate, pkgconfig, man, no .la"
 
 # --- 2. build sdk/example against the installed SDK only --------------
 # Only the DESTDIR .pc is on the path, relocated with --define-variable.
@@ -89,24 +98,59 @@ plugindir=$($pkgc --variable=plugindir mlgate-plugin)
 [ "$plugindir" = "$root$pkglibdir" ] ||
     fail "plugindir $plugindir is not the installed $root$pkglibdir"
 
-mkdir "$tmp/example" &&
-    cp "$MLG_SRCDIR"/sdk/example/* "$tmp/example/" &&
-    chmod -R u+w "$tmp/example" || fail "copying sdk/example"
+# The plugin link flags come from the .pc, as configure probed them.
+plugin_ldflags=$($pkgc --variable=plugin_ldflags mlgate-plugin)
+case $plugin_ldflags in
+*-shared*) ;;
+*) fail "the .pc's plugin_ldflags lack -shared: '$plugin_ldflags'" ;;
+esac
+
+# The example's Makefile runs pkg-config in its recipes' shell (POSIX make
+# has no $(shell)): a logging pkg-config shows what it asked and got.
+cat >"$tmp/pkgc" <<EOF
+#!/bin/sh
+out=\$($pkgc "\$@") || exit
+printf '%s -> %s\\n' "\$*" "\$out" >>"$tmp/pkgc.log"
+printf '%s\\n' "\$out"
+EOF
+chmod +x "$tmp/pkgc" || fail "chmod"
 # The same strictness as mlgate's own code.
 xcflags="-std=c99 -O2 -Wall -Wextra -Werror -Wmissing-prototypes \
 -Wstrict-prototypes -Wdeclaration-after-statement -Wshadow -Wformat=2 \
 -Wwrite-strings"
-(unset MAKEFLAGS MFLAGS MAKELEVEL
- $make -C "$tmp/example" PKG_CONFIG="$pkgc" CC="$cc" CFLAGS="$xcflags" \
-     all check install) >"$tmp/example.log" 2>&1 ||
-    { cat "$tmp/example.log"; fail "building sdk/example"; }
-grep -q -- "-I$root$prefix/include" "$tmp/example.log" ||
-    fail "the example was not compiled with the installed header"
-grep -q "^ok: max value 98 > 90 fails" "$tmp/example.log" ||
-    fail "the fake-host unit test did not run"
+build_example() { # MAKE DIR TARGETS...
+    bm=$1 dir=$2
+    shift 2
+    mkdir "$dir" && cp "$MLG_SRCDIR"/sdk/example/* "$dir/" &&
+        chmod -R u+w "$dir" || fail "copying sdk/example"
+    : >"$tmp/pkgc.log"
+    (unset MAKEFLAGS MFLAGS MAKELEVEL
+     cd "$dir" &&
+     $bm PKG_CONFIG="$tmp/pkgc" CC="$cc" CFLAGS="$xcflags" "$@") \
+        >"$dir.log" 2>&1 || { cat "$dir.log"; fail "$bm: sdk/example"; }
+    grep -qF -- "--cflags mlgate-plugin -> -I$root$prefix/include" \
+        "$tmp/pkgc.log" ||
+        { cat "$tmp/pkgc.log"; fail "$bm: no -I of the installed SDK"; }
+    grep -qxF -- "--variable=plugin_ldflags mlgate-plugin -> $plugin_ldflags" \
+        "$tmp/pkgc.log" ||
+        { cat "$tmp/pkgc.log"; fail "$bm: plugin_ldflags not from the .pc"; }
+    grep -q "^ok: max value 98 > 90 fails" "$dir.log" ||
+        fail "$bm: the fake-host unit test did not run"
+}
+build_example "$make" "$tmp/example" all check install
 [ -f "$plugindir/metric-threshold.so" ] ||
     fail "the example's make install did not reach plugindir"
 ok "sdk/example built, unit-tested and installed with pkg-config only"
+
+# The same Makefile under BSD make (Debian's bmake): no GNU make needed.
+if command -v bmake >/dev/null 2>&1; then
+    build_example bmake "$tmp/example-bmake" all check
+    [ -f "$tmp/example-bmake/metric-threshold.so" ] ||
+        fail "bmake: no metric-threshold.so"
+    ok "sdk/example builds and passes its test under bmake (BSD make)"
+else
+    echo "SKIP (part): bmake not installed (apt-get install bmake)"
+fi
 
 # --- 3. the installed mlgate runs it against the sandbox --------------
 mkfifo "$tmp/sbx.out" || fail "mkfifo"
@@ -342,8 +386,16 @@ EOF
 
 : >"$tmp/gha/out.version"
 ACTION_PATH=$MLG_SRCDIR ACTION_REF=v0 RUNNER_OS=Linux RUNNER_ARCH=X64 \
-RUNNER_TEMP=$tmp/gha GITHUB_OUTPUT=$tmp/gha/out.version \
+RUNNER_TEMP=$tmp/gha GITHUB_OUTPUT=$tmp/gha/out.version INSTALL=source \
     bash -e "$tmp/gha/version.sh" || fail "action.yml version step"
+(ACTION_PATH=$MLG_SRCDIR ACTION_REF=v0 RUNNER_OS=Linux RUNNER_ARCH=X64 \
+ RUNNER_TEMP=$tmp/gha GITHUB_OUTPUT=$tmp/gha/out.bad INSTALL=rpm \
+    bash -e "$tmp/gha/version.sh") >"$tmp/gha/bad.log" 2>&1
+rc=$?
+[ "$rc" -eq 64 ] &&
+    grep -qxF "mlgate: install must be source or deb, not 'rpm'" \
+        "$tmp/gha/bad.log" ||
+    { cat "$tmp/gha/bad.log"; fail "install: rpm: exit $rc, want 64"; }
 version=$("$inst_mlgate" --version | sed -n 's/^mlgate \([^ ]*\).*/\1/p')
 grep -qx "version=$version" "$tmp/gha/out.version" ||
     { cat "$tmp/gha/out.version"; fail "version step: want $version"; }
@@ -354,7 +406,8 @@ gha_run() { # FAIL_ON_ERROR -> exit status of the step
     (unset MLGATE_PLUGIN_PATH
      GITHUB_ACTIONS=true GITHUB_OUTPUT=$tmp/gha/out \
      GITHUB_STEP_SUMMARY=$tmp/gha/summary RUNNER_TEMP=$tmp/gha \
-     PREFIX=$root$prefix MLGATE_CONFIG=$tmp/mlgate.conf FAIL_ON_ERROR=$1 \
+     INSTALL=source PREFIX=$root$prefix MLGATE_ACTION_PLUGIN_DIR=$root$pkglibdir \
+     MLGATE_CONFIG=$tmp/mlgate.conf FAIL_ON_ERROR=$1 \
      MLGATE_ARGS="--only threshold,ceiling --repo acme/ml-repo --pr 12 \
 --sha $sha --branch feature-x" CLEARML_WEB_HOST= \
      bash -e "$tmp/gha/run.sh") >"$tmp/gha/log" 2>&1
@@ -368,5 +421,22 @@ done
 [ -s "$tmp/gha/summary" ] || fail "no job summary from the action"
 gha_run true && fail "run step with fail-on-error true did not fail"
 ok "action.yml: version, outputs status/exit-code/checks, fail-on-error"
+
+# install: deb refuses what it cannot install before it runs apt-get.
+[ -f "$tmp/gha/deb.sh" ] || fail "action.yml has no 'deb' step"
+deb_refused() { # DEBS WANT
+    (RUNNER_TEMP=$tmp/gha DEBS=$1 bash -e "$tmp/gha/deb.sh") \
+        >"$tmp/gha/deb.log" 2>&1
+    rc=$?
+    [ "$rc" -eq 64 ] && grep -qF -- "$2" "$tmp/gha/deb.log" ||
+        { cat "$tmp/gha/deb.log"; fail "deb step with '$1': exit $rc"; }
+}
+deb_refused "" "install: deb needs the deb input"
+deb_refused "http://example.org/mlgate.deb" "only https:// URLs"
+deb_refused "$tmp/none.deb" "no such file: $tmp/none.deb"
+if command -v dpkg-deb >/dev/null 2>&1; then
+    deb_refused "$tmp/mlgate.conf" "not a Debian package"
+fi
+ok "action.yml: install: deb refuses a missing input, http://, no file, a non-.deb"
 
 exit 0

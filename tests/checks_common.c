@@ -2,6 +2,9 @@
  * checks_common.c - runs the real mlgate binary for the built-in checks'
  * end-to-end tests and reads its report and the sandbox's state and log.
  */
+/* putenv() is POSIX's XSI option: kept under --enable-strict-posix
+ * (runner/strict-posix.h). */
+#define MLG_WANT_XSI 1
 #include <config.h>
 
 #include "checks_common.h"

@@ -3,7 +3,10 @@
 # packages mlgate needs to build and test.  Sourced by demo and test.
 MLG_PACKAGES="build-essential autoconf automake libtool pkg-config \
 libcurl4-openssl-dev libcjson-dev libgsl-dev check libmicrohttpd-dev \
-libxml2-utils python3-yaml mandoc groff-base ca-certificates"
+libxml2-utils python3-yaml mandoc groff-base ca-certificates bmake"
+# `make deb` and its checks: the Debian tools (CI installs them).
+MLG_DEB_PACKAGES="dpkg-dev debhelper dh-autoreconf lintian autopkgtest \
+man-db"
 
 mlg_have_deps() {
     command -v cc >/dev/null 2>&1 &&
@@ -11,6 +14,7 @@ mlg_have_deps() {
     command -v autoreconf >/dev/null 2>&1 &&
     command -v libtoolize >/dev/null 2>&1 &&
     command -v pkg-config >/dev/null 2>&1 &&
+    command -v bmake >/dev/null 2>&1 &&
     pkg-config --exists libcurl libcjson gsl check libmicrohttpd
 }
 
@@ -24,6 +28,22 @@ mlg_install_deps() {
     else
         echo "mlgate: missing build dependencies; as root run:" >&2
         echo "  apt-get install -y $MLG_PACKAGES" >&2
+        return 1
+    fi
+}
+
+# The Debian packaging tools, for `make deb` (as root: installs them).
+mlg_install_deb_deps() {
+    command -v dpkg-buildpackage >/dev/null 2>&1 &&
+        command -v dh >/dev/null 2>&1 &&
+        command -v lintian >/dev/null 2>&1 &&
+        command -v autopkgtest >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            $MLG_DEB_PACKAGES >/dev/null
+    else
+        echo "mlgate: as root run: apt-get install -y $MLG_DEB_PACKAGES" >&2
         return 1
     fi
 }

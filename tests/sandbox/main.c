@@ -162,9 +162,10 @@ static int main_bench(long clients, long seconds)
     struct sbx_opts o;
     void *srv;
 
-#ifdef __linux__
+#if defined(__linux__) && defined(CPU_SET)
     {
-        /* Server and clients share one core: the figure is per core. */
+        /* Server and clients share one core: the figure is per core.
+         * (CPU_SET is a GNU extension: absent in a strict POSIX build.) */
         cpu_set_t cs;
         int cpu = sched_getcpu();
 

@@ -109,6 +109,20 @@ int query_regex_ok(const char *pattern, int icase, char *err, size_t n)
 }
 
 /* The value at a dotted path, or NULL. */
+/* strcasestr() is a GNU and BSD extension, not POSIX: the same with
+ * strncasecmp().  Returns a pointer into hay, or NULL. */
+static const char *query_strcasestr(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    if (n == 0)
+        return hay;
+    for (; *hay != '\0'; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return hay;
+    return NULL;
+}
+
 static const cJSON *query_path(const cJSON *doc, const char *path)
 {
     char part[128];
@@ -365,7 +379,7 @@ static int query_multi_value(const struct query_multi *m, const cJSON *v)
         return 0;
     }
     if (m->plain)
-        return strcasestr(s, m->pattern) != NULL;
+        return query_strcasestr(s, m->pattern) != NULL;
     return regexec(&m->re, s, 0, NULL, 0) == 0;
 }
 
@@ -833,9 +847,9 @@ static int query_match(const struct query_filter *f,
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, "name");
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "comment");
 
-        if (strcasestr(t->id, s) == NULL &&
-            !(cJSON_IsString(a) && strcasestr(a->valuestring, s)) &&
-            !(cJSON_IsString(c) && strcasestr(c->valuestring, s)))
+        if (query_strcasestr(t->id, s) == NULL &&
+            !(cJSON_IsString(a) && query_strcasestr(a->valuestring, s)) &&
+            !(cJSON_IsString(c) && query_strcasestr(c->valuestring, s)))
             return 0;
     }
     return 1;

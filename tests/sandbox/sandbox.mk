@@ -1,7 +1,11 @@
 # tests/sandbox: mlgate-sandbox, the local ClearML + GitHub + GitLab API
 # server every test, the demo and the benchmarks talk to.  Built by
-# `make`, never installed.
-EXTRA_DIST += tests/sandbox/README.md \
+# `make` when libmicrohttpd is there, and then installed with its
+# scenarios and man page (the mlgate-sandbox package) so users and plugin
+# authors can try mlgate locally.
+EXTRA_DIST += tests/sandbox/README.md doc/mlgate-sandbox.1
+sandboxscenariodir = $(pkgdatadir)/scenarios
+SBX_SCENARIOS = \
 	tests/sandbox/scenarios/happy.json \
 	tests/sandbox/scenarios/no-task.json \
 	tests/sandbox/scenarios/dirty.json \
@@ -15,9 +19,12 @@ EXTRA_DIST += tests/sandbox/README.md \
 	tests/sandbox/scenarios/token-expired.json \
 	tests/sandbox/scenarios/big-project.json \
 	tests/sandbox/scenarios/old-server.json
+EXTRA_DIST += $(SBX_SCENARIOS)
 
 if HAVE_MHD
-noinst_PROGRAMS += tests/sandbox/mlgate-sandbox
+bin_PROGRAMS += tests/sandbox/mlgate-sandbox
+sandboxscenario_DATA = $(SBX_SCENARIOS)
+man1_MANS = doc/mlgate-sandbox.1
 tests_sandbox_mlgate_sandbox_SOURCES = tests/sandbox/sandbox.h \
 	tests/sandbox/main.c tests/sandbox/server.c tests/sandbox/world.c \
 	tests/sandbox/scenario.c \
