@@ -829,7 +829,7 @@ static int cmp_run(void *state, struct mlg_check *check)
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "best-tag");
     struct mlg_task_query q;
-    struct mlg_task_found f = {NULL, NULL};
+    struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     const cJSON *best = NULL;
     double vcur = 0, vbest = 0;
@@ -918,7 +918,8 @@ static const struct mlg_plugin cmp_plugin = {
     "compare a scalar with the best task and move the best tag",
     cmp_options,
     cmp_init, cmp_run, cmp_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

@@ -1017,7 +1017,8 @@ static const struct mlg_plugin rr_plugin = {
     "run the PR head as a ClearML task on a queue and follow it",
     rr_options,
     rr_init, rr_run, rr_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(0) /* uses only 1.0 entries */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

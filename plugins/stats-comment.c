@@ -266,7 +266,7 @@ static int stats_run(void *state, struct mlg_check *check)
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "tag");
     struct mlg_task_query q;
-    struct mlg_task_found f = {NULL, NULL};
+    struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     struct stats_row *rows = NULL;
     const char *id, *name, *status, *url, *verb = NULL;
@@ -377,7 +377,8 @@ static const struct mlg_plugin stats_plugin = {
     "tag the ClearML task that ran the PR head and show its scalars",
     stats_options,
     stats_init, stats_run, stats_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

@@ -44,10 +44,6 @@ void host_child_signals(void);
 void host_run_check(const struct host_env *env, const struct host_spec *sp,
                     struct check_result *r);
 
-/* Exposed for tests: is the ClearML endpoint a read (allowed under
- * --dry-run)? */
-int host_clearml_is_read(const char *endpoint);
-
 /* Fold newlines and control characters to spaces and cut at 300 bytes
  * without splitting UTF-8.  Caller frees. */
 char *host_one_line(const char *s);

@@ -21,6 +21,13 @@
 
 /* ABI 1.0 plugins carry at least everything before the reserved slots. */
 #define LOADER_MIN_SIZE offsetof(struct mlg_plugin, reserved)
+/* Descriptors this big carry min_host_minor and option_size (1.2). */
+#define LOADER_12_SIZE (offsetof(struct mlg_plugin, option_size) + \
+                        sizeof(uint32_t))
+/* The option struct of 1.0 and 1.1, the stride of their tables. */
+#define LOADER_OPT_10_SIZE sizeof(struct mlg_option)
+/* Option tables longer than this are refused (a missing terminator). */
+#define LOADER_MAX_OPTIONS 256
 
 static void loader_dirs_add(char ***v, size_t *n, const char *dir,
                             size_t len)
@@ -95,7 +102,105 @@ char *loader_find(const char *name, const char *plugin_dir, char *err,
     return NULL;
 }
 
-struct plugin *loader_open(const char *path, char *err, size_t errlen)
+unsigned loader_needed_minor(const struct mlg_plugin *d)
+{
+    if (d->struct_size >= LOADER_12_SIZE &&
+        (d->min_host_minor & MLG_NEEDS_MINOR(0)) != 0)
+        return d->min_host_minor & ~MLG_NEEDS_MINOR(0);
+    return d->abi_minor;
+}
+
+/* Copy the plugin's option table into host structs, stepping by the
+ * plugin's option_size.  Returns 0, or -1 with a reason in err. */
+static int loader_copy_options(struct plugin *p, const struct mlg_plugin *d,
+                               char *err, size_t errlen)
+{
+    size_t stride = LOADER_OPT_10_SIZE, n = 0, i;
+    const unsigned char *base = (const unsigned char *)d->options;
+    struct mlg_option *v;
+
+    if (d->options == NULL)
+        return 0;
+    if (d->struct_size >= LOADER_12_SIZE && d->option_size != 0) {
+        stride = d->option_size;
+        if (stride < offsetof(struct mlg_option, choices) + sizeof(char *)) {
+            snprintf(err, errlen, "%s: descriptor option_size %u is smaller "
+                     "than the 1.0 option struct (%zu)", p->path,
+                     (unsigned)stride, LOADER_OPT_10_SIZE);
+            return -1;
+        }
+    }
+    while (((const struct mlg_option *)(const void *)(base + n * stride))
+           ->name != NULL)
+        if (++n > LOADER_MAX_OPTIONS) {
+            snprintf(err, errlen, "%s: option table has more than %d "
+                     "entries (missing the NULL-name terminator?)", p->path,
+                     LOADER_MAX_OPTIONS);
+            return -1;
+        }
+    v = xcalloc(n + 1, sizeof(*v));
+    for (i = 0; i < n; i++)
+        memcpy(&v[i], base + i * stride,
+               stride < sizeof(*v) ? stride : sizeof(*v));
+    p->options = v;
+    p->d.options = v;
+    return 0;
+}
+
+/* The checks of design §6 on a descriptor copy d read up to its size. */
+static int loader_check(const char *path, const struct mlg_plugin *d,
+                        const struct mlg_plugin *raw, unsigned host_minor,
+                        char *err, size_t errlen)
+{
+    size_t i;
+
+    if (d->abi_major != MLG_ABI_MAJOR) {
+        snprintf(err, errlen,
+                 "%s: plugin ABI %u.%u is not compatible with this mlgate "
+                 "(ABI %d.%u): major version differs", path,
+                 (unsigned)d->abi_major, (unsigned)d->abi_minor,
+                 MLG_ABI_MAJOR, host_minor);
+        return -1;
+    }
+    if (d->struct_size < LOADER_MIN_SIZE) {
+        snprintf(err, errlen,
+                 "%s: descriptor struct_size %u is smaller than the %d.0 "
+                 "minimum %zu", path, (unsigned)d->struct_size,
+                 MLG_ABI_MAJOR, (size_t)LOADER_MIN_SIZE);
+        return -1;
+    }
+    if (loader_needed_minor(d) > host_minor) {
+        snprintf(err, errlen,
+                 "%s: plugin needs ABI %u.%u, this mlgate provides %d.%u "
+                 "(minor newer)", path, (unsigned)d->abi_major,
+                 loader_needed_minor(d), MLG_ABI_MAJOR, host_minor);
+        return -1;
+    }
+    /* Only slots the plugin's struct has: a 1.0 descriptor built without
+     * them (struct_size short) is refused above. */
+    for (i = 0; i < sizeof(d->reserved) / sizeof(d->reserved[0]); i++)
+        if (offsetof(struct mlg_plugin, reserved) +
+            (i + 1) * sizeof(void *) <= raw->struct_size &&
+            d->reserved[i] != NULL) {
+            snprintf(err, errlen,
+                     "%s: descriptor reserved[%zu] is not NULL (the slots are "
+                     "kept for future ABI versions; rebuild the plugin "
+                     "against mlgate/plugin.h)", path, i);
+            return -1;
+        }
+    if (d->run == NULL) {
+        snprintf(err, errlen, "%s: run callback is NULL", path);
+        return -1;
+    }
+    if (d->name == NULL || *d->name == '\0') {
+        snprintf(err, errlen, "%s: descriptor has no name", path);
+        return -1;
+    }
+    return 0;
+}
+
+struct plugin *loader_open_minor(const char *path, unsigned host_minor,
+                                 char *err, size_t errlen)
 {
     void *dl;
     union {
@@ -133,48 +238,25 @@ struct plugin *loader_open(const char *path, char *err, size_t errlen)
         dlclose(dl);
         return NULL;
     }
-    if (d->abi_major != MLG_ABI_MAJOR) {
-        snprintf(err, errlen,
-                 "%s: plugin ABI %u.%u is not compatible with this mlgate "
-                 "(ABI %d.%d): major version differs", path,
-                 (unsigned)d->abi_major, (unsigned)d->abi_minor,
-                 MLG_ABI_MAJOR, MLG_ABI_MINOR);
-        dlclose(dl);
-        return NULL;
-    }
-    if (d->abi_minor > MLG_ABI_MINOR) {
-        snprintf(err, errlen,
-                 "%s: plugin needs ABI %u.%u, this mlgate provides %d.%d "
-                 "(minor newer)", path, (unsigned)d->abi_major,
-                 (unsigned)d->abi_minor, MLG_ABI_MAJOR, MLG_ABI_MINOR);
-        dlclose(dl);
-        return NULL;
-    }
-    if (d->struct_size < LOADER_MIN_SIZE) {
-        snprintf(err, errlen,
-                 "%s: descriptor struct_size %u is smaller than the %d.%d "
-                 "minimum %zu", path, (unsigned)d->struct_size,
-                 MLG_ABI_MAJOR, MLG_ABI_MINOR, (size_t)LOADER_MIN_SIZE);
-        dlclose(dl);
-        return NULL;
-    }
     /* Read only what the plugin says it has; the rest stays zero. */
     memset(&copy, 0, sizeof(copy));
     n = d->struct_size < sizeof(copy) ? d->struct_size : sizeof(copy);
+    if (n < offsetof(struct mlg_plugin, flags))
+        n = offsetof(struct mlg_plugin, flags);
     memcpy(&copy, d, n);
-    if (copy.run == NULL) {
-        snprintf(err, errlen, "%s: run callback is NULL", path);
-        dlclose(dl);
-        return NULL;
-    }
-    if (copy.name == NULL || *copy.name == '\0') {
-        snprintf(err, errlen, "%s: descriptor has no name", path);
+    if (loader_check(path, &copy, d, host_minor, err, errlen) != 0) {
         dlclose(dl);
         return NULL;
     }
     p = xcalloc(1, sizeof(*p));
     p->path = xstrdup(path);
     p->d = copy;
+    p->d.options = NULL;
+    if (loader_copy_options(p, &copy, err, errlen) != 0) {
+        loader_free(p);
+        dlclose(dl);
+        return NULL;
+    }
     if (p->d.version == NULL)
         p->d.version = "";
     if (p->d.description == NULL)
@@ -182,11 +264,17 @@ struct plugin *loader_open(const char *path, char *err, size_t errlen)
     return p;
 }
 
+struct plugin *loader_open(const char *path, char *err, size_t errlen)
+{
+    return loader_open_minor(path, MLG_ABI_MINOR, err, errlen);
+}
+
 void loader_free(struct plugin *p)
 {
     if (p == NULL)
         return;
     free(p->path);
+    free(p->options);
     free(p);
 }
 

@@ -12,7 +12,10 @@
  * are never dlclose'd: their static data may be referenced anywhere). */
 struct plugin {
     char *path;           /* the file loaded */
-    struct mlg_plugin d;  /* descriptor copy, zero past its struct_size */
+    struct mlg_plugin d;  /* descriptor copy, zero past its struct_size;
+                             d.options points at options below */
+    struct mlg_option *options; /* the plugin's table re-laid in this
+                                   host's struct, or NULL; owned */
 };
 
 /* Directories searched for `plugin = NAME`, in order: plugin_dir (may be
@@ -32,6 +35,15 @@ char *loader_find(const char *name, const char *plugin_dir, char *err,
  * one-line refusal "PATH: reason" in err. */
 struct plugin *loader_open(const char *path, char *err, size_t errlen);
 void loader_free(struct plugin *p);
+
+/* loader_open as a host that provides ABI 1.host_minor would (tests
+ * simulate older hosts with it). */
+struct plugin *loader_open_minor(const char *path, unsigned host_minor,
+                                 char *err, size_t errlen);
+
+/* The host minor a descriptor needs: min_host_minor when it carries the
+ * 1.2 fields, else the abi_minor it was built with. */
+unsigned loader_needed_minor(const struct mlg_plugin *d);
 
 /* Text name of an option type: "string", "int", ... */
 const char *loader_opt_type_name(int type);

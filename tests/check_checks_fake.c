@@ -306,14 +306,16 @@ static int fake_sleep(struct mlg_check *ck, double seconds)
     return fake_cancelled(ck);
 }
 
+/* A 1.1 host: the built-in plugins need nothing newer (MLG_NEEDS_MINOR),
+ * and the 1.2 entries stay NULL past the size it reports. */
 static const struct mlg_host fake_host = {
-    MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_host), 0,
+    MLG_ABI_MAJOR, 1, offsetof(struct mlg_host, vresult), 0,
     fake_opt_str, fake_opt_int, fake_opt_number, fake_opt_bool,
     fake_opt_number, fake_conf_clearml, fake_context, fake_clearml_call,
     fake_find_task, fake_project_id, fake_queue_id, fake_update_tags,
     fake_task_url, NULL, fake_json_release, fake_result, fake_detail,
     fake_md_escape, fake_annotate, fake_output, fake_log, fake_remaining,
-    fake_cancelled, fake_sleep, fake_opt_scope
+    fake_cancelled, fake_sleep, fake_opt_scope, NULL, NULL, NULL, NULL
 };
 
 static void fake_init_check(struct mlg_check *ck, const char *const *opts)

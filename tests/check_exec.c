@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "core_util.h"
+#include "endpoint.h"
 #include "exec.h"
 #include "host.h"
 #include "loader.h"
@@ -617,24 +618,63 @@ START_TEST(test_formatting)
 }
 END_TEST
 
-START_TEST(test_dry_run_reads)
+/* One example per row of endpoint.c's table, in the table's order: the
+ * rule --dry-run, retries and plugin.h share. */
+static const struct {
+    const char *endpoint;
+    int read;
+} endpoint_rows[] = {
+    {"tasks.get_all", 1},                      /* *.get_* */
+    {"server.info", 1},                        /* *.info */
+    {"auth.login", 1},                         /* auth.login */
+    {"events.add_batch", 0},                   /* events.add* */
+    {"events.delete_for_task", 0},             /* events.delete* */
+    {"events.clear_task_log", 0},              /* events.clear* */
+    {"events.scalar_metrics_iter_raw", 1},     /* events.* */
+    {"tasks.create", 0}                        /* everything else */
+};
+
+START_TEST(test_endpoint_rule_row)
 {
-    ck_assert_int_eq(host_clearml_is_read("tasks.get_all"), 1);
-    ck_assert_int_eq(host_clearml_is_read("tasks.get_all_ex"), 1);
-    ck_assert_int_eq(host_clearml_is_read("tasks.get_by_id"), 1);
-    ck_assert_int_eq(host_clearml_is_read("server.info"), 1);
-    ck_assert_int_eq(host_clearml_is_read("auth.login"), 1);
-    ck_assert_int_eq(host_clearml_is_read("events.get_task_log"), 1);
-    ck_assert_int_eq(host_clearml_is_read(
-        "events.get_task_latest_scalar_values"), 1);
-    ck_assert_int_eq(host_clearml_is_read(
+    const char *e = endpoint_rows[_i].endpoint;
+
+    ck_assert_msg(endpoint_is_read(e) == endpoint_rows[_i].read,
+                  "%s: expected %s", e,
+                  endpoint_rows[_i].read ? "read" : "write");
+}
+END_TEST
+
+/* Each table row has its example above (the test list grows with it). */
+START_TEST(test_endpoint_rule_rows_covered)
+{
+    size_t n = 0;
+
+    while (endpoint_rules[n].read >= 0)
+        n++;
+    ck_assert_uint_eq(n, sizeof(endpoint_rows) / sizeof(endpoint_rows[0]));
+}
+END_TEST
+
+START_TEST(test_endpoint_rule_more)
+{
+    /* The reads the issue found refused under --dry-run. */
+    ck_assert_int_eq(endpoint_is_read("events.plots"), 1);
+    ck_assert_int_eq(endpoint_is_read("events.debug_images"), 1);
+    ck_assert_int_eq(endpoint_is_read(
         "events.scalar_metrics_iter_histogram"), 1);
-    ck_assert_int_eq(host_clearml_is_read("tasks.create"), 0);
-    ck_assert_int_eq(host_clearml_is_read("tasks.enqueue"), 0);
-    ck_assert_int_eq(host_clearml_is_read("tasks.edit"), 0);
-    ck_assert_int_eq(host_clearml_is_read("tasks.update_tags"), 0);
-    ck_assert_int_eq(host_clearml_is_read("auth.create_user"), 0);
-    ck_assert_int_eq(host_clearml_is_read("get_all"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.get_by_id"), 1);
+    ck_assert_int_eq(endpoint_is_read("events.get_task_log"), 1);
+    ck_assert_int_eq(endpoint_is_read("tasks.enqueue"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.edit"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.update_tags"), 0);
+    ck_assert_int_eq(endpoint_is_read("auth.create_user"), 0);
+    /* Malformed is never a read (and is refused before dry-run). */
+    ck_assert_int_eq(endpoint_is_read("get_all"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.get_all/../x"), 0);
+    ck_assert_int_eq(endpoint_is_read(".get_all"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.get.all"), 0);
+    ck_assert_int_eq(endpoint_ok("tasks."), 0);
+    ck_assert_int_eq(endpoint_ok("tasks.get_all"), 1);
 }
 END_TEST
 
@@ -681,7 +721,11 @@ static Suite *exec_suite(void)
     tcase_add_test(core, test_default_run_timeout);
     tcase_add_test(core, test_wire_format);
     tcase_add_test(core, test_formatting);
-    tcase_add_test(core, test_dry_run_reads);
+    tcase_add_loop_test(core, test_endpoint_rule_row, 0,
+                        (int)(sizeof(endpoint_rows) /
+                              sizeof(endpoint_rows[0])));
+    tcase_add_test(core, test_endpoint_rule_rows_covered);
+    tcase_add_test(core, test_endpoint_rule_more);
     tcase_add_test(limits, test_big_detail);
     tcase_add_test(limits, test_one_line);
     tcase_add_test(limits, test_result_cap);

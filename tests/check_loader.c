@@ -105,8 +105,8 @@ START_TEST(test_short_size)
     char *want;
 
     ck_assert_ptr_null(open_test("short_size", &path));
-    want = xasprintf("descriptor struct_size 24 is smaller than the %d.%d "
-                     "minimum %zu", MLG_ABI_MAJOR, MLG_ABI_MINOR,
+    want = xasprintf("descriptor struct_size 24 is smaller than the %d.0 "
+                     "minimum %zu", MLG_ABI_MAJOR,
                      offsetof(struct mlg_plugin, reserved));
     ck_refusal(path, want);
     free(want);

@@ -239,7 +239,9 @@ abi_run(void *state, struct mlg_check *check)
 static const struct mlg_plugin abi_plugin = {
     MLG_ABI_MAJOR + DMAJ, MINOR, sizeof(struct mlg_plugin), 0,
     "abi-test", "1", "claims another ABI version", NULL,
-    NULL, abi_run, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    NULL, abi_run, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    0, /* min_host_minor undeclared: needs the abi_minor claimed */
+    sizeof(struct mlg_option)
 };
 
 const struct mlg_plugin *
