@@ -875,6 +875,20 @@ static const struct mlg_host host_table = {
     host_vlog
 };
 
+void host_table_as(unsigned minor, struct mlg_host *out)
+{
+    size_t size = sizeof(*out);
+
+    if (minor < 1)
+        size = offsetof(struct mlg_host, opt_scope);
+    else if (minor < 2)
+        size = offsetof(struct mlg_host, vresult);
+    memset(out, 0, sizeof(*out));
+    memcpy(out, &host_table, size);
+    out->abi_minor = minor < MLG_ABI_MINOR ? minor : MLG_ABI_MINOR;
+    out->size = (uint32_t)size;
+}
+
 static void host_fill_context(struct mlg_check *ck)
 {
     const struct run_context *c = ck->env->ctx;
@@ -934,7 +948,8 @@ void host_run_check(const struct host_env *env, const struct host_spec *sp,
     }
     memset(errbuf, 0, sizeof(errbuf));
     if (d->init != NULL) {
-        rc = d->init(&host_table, &ck, &state, errbuf);
+        rc = d->init(env->table != NULL ? env->table : &host_table, &ck,
+                     &state, errbuf);
         if (rc != 0) {
             errbuf[sizeof(errbuf) - 1] = '\0';
             ck.status = MLG_ERROR;

@@ -25,6 +25,8 @@ struct host_env {
     int dry_run;
     int verbose;
     double grace;             /* seconds of cleanup after cancellation */
+    const struct mlg_host *table; /* NULL: this runner's services table;
+                                     tests hand host_table_as()'s */
 };
 
 /* One check to run. */
@@ -43,6 +45,11 @@ void host_child_signals(void);
  * check_result_free); name/plugin/status/summary/details always set. */
 void host_run_check(const struct host_env *env, const struct host_spec *sp,
                     struct check_result *r);
+
+/* This runner's services table as a host of ABI 1.minor would present
+ * it: that minor and size, later entries NULL (tests simulate older
+ * hosts with it). */
+void host_table_as(unsigned minor, struct mlg_host *out);
 
 /* Fold newlines and control characters to spaces and cut at 300 bytes
  * without splitting UTF-8.  Caller frees. */

@@ -180,6 +180,59 @@ START_TEST(test_older_minor_runs)
 }
 END_TEST
 
+/* Plugins built against the 1.0, 1.1 and 1.2 headers load and run here;
+ * the options of each come through at its own stride. */
+START_TEST(test_abi_headers_run)
+{
+    char *w10 = xasprintf("ABI 1.0 plugin on host %d.%d: one two",
+                          MLG_ABI_MAJOR, MLG_ABI_MINOR);
+    char *w11 = xasprintf("ABI 1.1 plugin on host %d.%d: p11",
+                          MLG_ABI_MAJOR, MLG_ABI_MINOR);
+
+    load("[check a]\nplugin = abi10\n[check b]\nplugin = abi11\n"
+         "[check c]\nplugin = abi12\nsecond = zwei\n");
+    ck_assert_int_eq(run(0), 0);
+    ck_result("a", MLG_PASS, w10);
+    ck_result("b", MLG_PASS, w11);
+    ck_result("c", MLG_PASS, "ABI 1.2 plugin: uno zwei");
+    free(w10);
+    free(w11);
+}
+END_TEST
+
+/* A 1.2 plugin that declares it needs only 1.0 loads and runs on a host
+ * that reports minor 0 (the 1.0 table, simulated); a 1.1 plugin is
+ * refused there, naming both versions. */
+START_TEST(test_abi12_on_minor0_host)
+{
+    struct mlg_host old;
+    char err[1024];
+    char *pdir = cu_plugin_dir();
+    char *p11 = xasprintf("%s/abi11.so", pdir);
+    char *want = xasprintf("%s: plugin needs ABI 1.1, this mlgate provides "
+                           "1.0 (minor newer)", p11);
+    struct plugin *p;
+
+    p = loader_open_minor(p11, 0, err, sizeof(err));
+    ck_assert_ptr_null(p);
+    ck_assert_str_eq(err, want);
+    load("[check c]\nplugin = abi12\n[check a]\nplugin = abi10\n");
+    host_table_as(0, &old);
+    ck_assert_uint_eq(old.abi_minor, 0);
+    ck_assert_ptr_null(old.opt_scope);
+    p = loader_open_minor(fx.plugins[0]->path, 0, err, sizeof(err));
+    ck_assert_msg(p != NULL, "%s", err);
+    loader_free(p);
+    fx.env.table = &old;
+    ck_assert_int_eq(run(0), 0);
+    ck_result("c", MLG_PASS, "ABI 1.2 plugin: %s %s (1.0 path)");
+    ck_result("a", MLG_PASS, "ABI 1.0 plugin on host 1.0: one two");
+    free(want);
+    free(p11);
+    free(pdir);
+}
+END_TEST
+
 START_TEST(test_crash_isolated)
 {
     load("[check one]\nplugin = good\n"
@@ -714,6 +767,8 @@ static Suite *exec_suite(void)
     tcase_set_timeout(errors, 20);
     tcase_add_test(core, test_statuses);
     tcase_add_test(core, test_older_minor_runs);
+    tcase_add_test(core, test_abi_headers_run);
+    tcase_add_test(core, test_abi12_on_minor0_host);
     tcase_add_test(core, test_concurrent);
     tcase_add_test(core, test_jobs_limit);
     tcase_add_test(core, test_options);

@@ -53,6 +53,43 @@ START_TEST(test_good)
 }
 END_TEST
 
+/* A reserved slot that is not NULL is refused, naming the slot. */
+START_TEST(test_reserved_refused)
+{
+    char *path;
+
+    ck_assert_ptr_null(open_test("reserved", &path));
+    ck_refusal(path, "descriptor reserved[2] is not NULL (the slots are "
+               "kept for future ABI versions; rebuild the plugin against "
+               "mlgate/plugin.h)");
+    free(path);
+}
+END_TEST
+
+/* The minor a plugin needs: its declared min_host_minor (1.2), else the
+ * header it was built with. */
+START_TEST(test_needed_minor)
+{
+    char *path;
+    struct plugin *p = open_test("abi12", &path);
+
+    ck_assert_msg(p != NULL, "%s", err);
+    ck_assert_uint_eq(loader_needed_minor(&p->d), 0);
+    ck_assert_uint_eq(p->d.abi_minor, MLG_ABI_MINOR);
+    /* Re-laid at this host's stride from the plugin's larger one. */
+    ck_assert_str_eq(p->d.options[1].name, "second");
+    ck_assert_str_eq(p->d.options[1].def, "dos");
+    ck_assert_ptr_null(p->d.options[2].name);
+    loader_free(p);
+    free(path);
+    p = open_test("abi11", &path);
+    ck_assert_msg(p != NULL, "%s", err);
+    ck_assert_uint_eq(loader_needed_minor(&p->d), 1);
+    loader_free(p);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_major_mismatch)
 {
     char *path;
@@ -228,6 +265,8 @@ static Suite *loader_suite(void)
     TCase *errors = tcase_create("errors");
 
     tcase_add_test(core, test_good);
+    tcase_add_test(core, test_reserved_refused);
+    tcase_add_test(core, test_needed_minor);
     tcase_add_test(core, test_older_minor);
     tcase_add_test(core, test_find);
     tcase_add_test(core, test_dirs_order);
