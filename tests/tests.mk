@@ -151,3 +151,10 @@ endif
 EXTRA_DIST += tests/data/conf/example.conf tests/data/conf/crash.conf \
 	tests/data/conf/parallel.conf tests/data/conf/malformed.conf
 AM_TESTS_ENVIRONMENT += MLG_XMLLINT='$(XMLLINT)'; export MLG_XMLLINT;
+
+# The ABI's binary layout against tests/abi/layout-ARCH.txt (frozen
+# offsets), and proof that a moved field fails it.
+check_PROGRAMS += tests/abi_layout
+tests_abi_layout_SOURCES = tests/abi_layout.c
+TESTS += tests/check_abi_layout.sh
+EXTRA_DIST += tests/check_abi_layout.sh tests/abi/layout-x86_64.txt
