@@ -8,6 +8,8 @@
 #include "exec.h"
 
 #include "log.h"
+#include "reaper.h"
+#include "relay.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -46,7 +48,11 @@ struct exec_slot {
     double deadline;
     double kill_at;     /* SIGKILL time after SIGTERM, 0 = none */
     double end;
+    struct relay out;   /* the check's stdout, logged to stderr */
 };
+
+/* The child's exit status when the plugin closed the result pipe. */
+#define EXEC_EXIT_PIPE_CLOSED 125
 
 /* The parent's self-pipe: SIGCHLD wakes poll, SIGINT/SIGTERM cancel. */
 static int exec_pipe[2] = {-1, -1};
@@ -292,14 +298,17 @@ static void exec_child(const struct host_env *env,
     sp.deadline = deadline;
     host_run_check(env, &sp, &r);
     json = exec_result_to_json(&r);
+    /* Plugins may have printed through stdio. */
+    fflush(stdout);
+    fflush(stderr);
+    /* The plugin closed (or replaced) the pipe: say so, not "no result". */
+    if (fcntl(fd, F_GETFD) < 0)
+        _exit(EXEC_EXIT_PIPE_CLOSED);
     if (json != NULL)
         exec_write_all(fd, json, strlen(json));
     free(json);
     check_result_free(&r);
     close(fd);
-    /* Plugins may have printed through stdio. */
-    fflush(stdout);
-    fflush(stderr);
     _exit(0);
 }
 
@@ -350,11 +359,16 @@ int exec_cancel_requested(void)
 static int exec_start(const struct host_env *env, const struct exec_check *c,
                       struct exec_slot *s, struct exec_slot *all, size_t n)
 {
-    int fds[2];
+    int fds[2], ofds[2];
     size_t i;
 
     if (pipe(fds) != 0)
         return -1;
+    if (pipe(ofds) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
     s->start = now_mono();
     s->deadline = s->start + c->timeout;
     /* The child must not flush what the parent had buffered. */
@@ -363,6 +377,8 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
     if (s->pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        close(ofds[0]);
+        close(ofds[1]);
         return -1;
     }
     if (s->pid == 0) {
@@ -374,19 +390,30 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
         prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
         close(fds[0]);
+        /* fd 1 is the relay pipe: a plugin's printf goes to stderr. */
+        dup2(ofds[1], 1);
+        close(ofds[0]);
+        close(ofds[1]);
         close(exec_pipe[0]);
         close(exec_pipe[1]);
         exec_pipe[0] = exec_pipe[1] = -1;
         for (i = 0; i < n; i++)
-            if (all[i].state == SLOT_RUNNING && all[i].fd >= 0)
-                close(all[i].fd);
+            if (all[i].state == SLOT_RUNNING) {
+                if (all[i].fd >= 0)
+                    close(all[i].fd);
+                if (all[i].out.fd >= 0)
+                    close(all[i].out.fd);
+            }
         exec_child(env, c, s->deadline, fds[1]);
     }
     /* Also here, so that no signal sent to the group can miss it. */
     setpgid(s->pid, s->pid);
     close(fds[1]);
+    close(ofds[1]);
     exec_set_flags(fds[0], O_NONBLOCK);
+    exec_set_flags(ofds[0], O_NONBLOCK);
     s->fd = fds[0];
+    s->out.fd = ofds[0];
     s->state = SLOT_RUNNING;
     log_msg(LOG_DEBUG, c->name, "started (pid %ld, deadline %.0fs)",
             (long)s->pid, c->timeout);
@@ -449,6 +476,10 @@ static void exec_finish(const struct exec_check *c, struct exec_slot *s,
 
         why = xasprintf("crashed: %s (%s)", exec_signal_name(sig),
                         strsignal(sig));
+    } else if (s->data.len == 0 && WIFEXITED(s->wstatus) &&
+               WEXITSTATUS(s->wstatus) == EXEC_EXIT_PIPE_CLOSED) {
+        why = xstrdup("closed the runner's result pipe, so its result was "
+                      "lost");
     } else if (s->data.len == 0) {
         why = xasprintf("exited with status %d without a result",
                         WIFEXITED(s->wstatus) ? WEXITSTATUS(s->wstatus)
@@ -494,7 +525,8 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
              size_t n, int jobs, struct run_result *rr)
 {
     struct exec_slot *slots = xcalloc(n, sizeof(*slots));
-    struct pollfd *pfds = xcalloc(n + 1, sizeof(*pfds));
+    struct pollfd *pfds = xcalloc(2 * n + 1, sizeof(*pfds));
+    struct reaper reap;
     struct sigaction sa, old_int, old_term, old_chld;
     size_t i, next = 0, done = 0, running = 0;
     double run_start = now_mono();
@@ -507,8 +539,11 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
     rr->n = n;
     if (jobs <= 0 || (size_t)jobs > n)
         jobs = (int)(n > 0 ? n : 1);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         slots[i].fd = -1;
+        relay_init(&slots[i].out);
+    }
+    reaper_begin(&reap);
     /* A signal caught since exec_catch_signals() still cancels. */
     if (!exec_caught)
         exec_cancel_flag = 0;
@@ -585,6 +620,8 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
                     s->end = now_mono();
                 }
             }
+            if (s->reaped && s->out.fd >= 0)
+                relay_close(&s->out, checks[i].name);
             if (s->reaped && s->fd >= 0) {
                 /* Drain; a grandchild holding the pipe must not stall
                  * us, so whatever is not there now is not coming. */
@@ -635,6 +672,13 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
                 pfds[np].revents = 0;
                 np++;
             }
+        for (i = 0; i < n; i++)
+            if (slots[i].state == SLOT_RUNNING && slots[i].out.fd >= 0) {
+                pfds[np].fd = slots[i].out.fd;
+                pfds[np].events = POLLIN;
+                pfds[np].revents = 0;
+                np++;
+            }
         timeout_ms = (int)((wake - now_mono()) * 1000) + 1;
         if (timeout_ms < 0)
             timeout_ms = 0;
@@ -652,7 +696,13 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
         for (i = 0; i < n; i++)
             if (slots[i].state == SLOT_RUNNING && slots[i].fd >= 0)
                 exec_read(&slots[i]);
+        for (i = 0; i < n; i++)
+            if (slots[i].state == SLOT_RUNNING && slots[i].out.fd >= 0)
+                relay_read(&slots[i].out, checks[i].name);
     }
+
+    /* Whatever a check left behind that escaped its group (setsid). */
+    reaper_end(&reap);
 
     sigaction(SIGCHLD, &old_chld, NULL);
     if (!exec_caught) {

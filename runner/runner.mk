@@ -7,7 +7,9 @@ librunner_la_SOURCES += runner/conf.c runner/conf.h \
 	runner/report.c runner/report.h \
 	runner/cli.c runner/cli.h \
 	runner/utf8.c runner/utf8.h \
-	runner/endpoint.c runner/endpoint.h
+	runner/endpoint.c runner/endpoint.h \
+	runner/relay.c runner/relay.h \
+	runner/reaper.c runner/reaper.h
 
 bin_PROGRAMS += mlgate
 mlgate_SOURCES = runner/main.c

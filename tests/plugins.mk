@@ -36,6 +36,14 @@ tests_check_remote_SOURCES = tests/check_remote.c $(CHECKS_TEST_SOURCES)
 tests_check_remote_CFLAGS = $(CHECKS_TEST_CFLAGS)
 tests_check_remote_LDADD = $(CHECKS_TEST_LIBS)
 
+# A plugin that misbehaves at the host boundary (stdout, invalid UTF-8,
+# a setsid() grandchild) is contained.
+check_PROGRAMS += tests/check_boundary
+TESTS += tests/check_boundary
+tests_check_boundary_SOURCES = tests/check_boundary.c $(CHECKS_TEST_SOURCES)
+tests_check_boundary_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_boundary_LDADD = $(CHECKS_TEST_LIBS)
+
 tests_check_checks_SOURCES = tests/check_checks.c $(CHECKS_TEST_SOURCES)
 tests_check_checks_CFLAGS = $(CHECKS_TEST_CFLAGS)
 tests_check_checks_LDADD = $(CHECKS_TEST_LIBS)
