@@ -9,7 +9,9 @@
 
 #include "util.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,37 +71,189 @@ void loader_dirs_free(char **dirs)
     free(dirs);
 }
 
+/* One plugin file of the search path and the name its descriptor
+ * declares. */
+struct loader_entry {
+    char *name;
+    char *path;     /* as found: DIR/FILE.so */
+    char *real;     /* realpath, to tell one file reached twice */
+    int builtin;    /* declares the name of one of mlgate's own */
+};
+
+/* The plugins mlgate ships (plugins/): their names are taken. */
+static const char *const loader_builtins[] = {
+    "stats-comment", "compare", "remote-run", NULL
+};
+
+static int loader_is_builtin(const char *name)
+{
+    size_t i;
+
+    for (i = 0; loader_builtins[i] != NULL; i++)
+        if (strcmp(loader_builtins[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void loader_entries_free(struct loader_entry *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].path);
+        free(v[i].real);
+    }
+    free(v);
+}
+
+/* Every loadable *.so of dirs with its descriptor name, in search order.
+ * Files that do not load are left out (`mlgate plugin inspect` says why). */
+static struct loader_entry *loader_catalog(char **dirs, size_t *n)
+{
+    struct loader_entry *v = NULL;
+    size_t i;
+
+    *n = 0;
+    for (i = 0; dirs[i] != NULL; i++) {
+        DIR *d = opendir(dirs[i]);
+        struct dirent *e;
+
+        if (d == NULL)
+            continue;
+        while ((e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            char err[1024], *path, *real;
+            struct plugin *p;
+
+            if (len <= 3 || strcmp(e->d_name + len - 3, ".so") != 0)
+                continue;
+            path = xasprintf("%s/%s", dirs[i], e->d_name);
+            real = realpath(path, NULL);
+            p = real != NULL ? loader_open(path, err, sizeof(err)) : NULL;
+            if (p == NULL) {
+                free(real);
+                free(path);
+                continue;
+            }
+            v = xrealloc(v, (*n + 1) * sizeof(*v));
+            v[*n].name = xstrdup(p->d.name);
+            v[*n].path = path;
+            v[*n].real = real;
+            v[*n].builtin = loader_is_builtin(p->d.name);
+            (*n)++;
+            loader_free(p);
+        }
+        closedir(d);
+    }
+    return v;
+}
+
+/* The catalog entry called name other than the file real, preferring a
+ * built-in; NULL when none. */
+static const struct loader_entry *loader_other(const struct loader_entry *v,
+                                               size_t n, const char *name,
+                                               const char *real)
+{
+    const struct loader_entry *found = NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i].name, name) == 0 &&
+            (real == NULL || strcmp(v[i].real, real) != 0) &&
+            (found == NULL || (v[i].builtin && !found->builtin)))
+            found = &v[i];
+    return found;
+}
+
+/* A path value: the file, unless it takes a built-in's name from the
+ * built-in found in the search path. */
+static char *loader_find_path(const char *value, char **dirs, char *err,
+                              size_t errlen)
+{
+    struct loader_entry *v;
+    const struct loader_entry *o;
+    struct plugin *p;
+    char *real, *out = NULL;
+    size_t n;
+
+    if (access(value, R_OK) != 0) {
+        snprintf(err, errlen, "%s: plugin file not found or not readable",
+                 value);
+        return NULL;
+    }
+    p = loader_open(value, err, errlen);
+    real = realpath(value, NULL);
+    if (p == NULL || real == NULL) {
+        /* Refused: loader_open in the caller says why, same text. */
+        loader_free(p);
+        free(real);
+        return xstrdup(value);
+    }
+    v = loader_catalog(dirs, &n);
+    o = loader_other(v, n, p->d.name, real);
+    if (o != NULL && o->builtin)
+        snprintf(err, errlen, "%s: plugin name '%s' shadows the built-in "
+                 "plugin %s: rename the plugin (its descriptor's name)",
+                 value, p->d.name, o->path);
+    else
+        out = xstrdup(value);
+    loader_entries_free(v, n);
+    loader_free(p);
+    free(real);
+    return out;
+}
+
 char *loader_find(const char *name, const char *plugin_dir, char *err,
                   size_t errlen)
 {
-    char **dirs;
+    char **dirs = loader_dirs(plugin_dir);
+    struct loader_entry *v;
+    const struct loader_entry *first = NULL, *o;
     struct buf tried = {0};
-    size_t i;
+    char *out = NULL;
+    size_t n, i;
 
     if (strchr(name, '/') != NULL) {
-        if (access(name, R_OK) == 0)
-            return xstrdup(name);
-        snprintf(err, errlen, "%s: plugin file not found or not readable",
-                 name);
-        return NULL;
+        out = loader_find_path(name, dirs, err, errlen);
+        loader_dirs_free(dirs);
+        return out;
     }
-    dirs = loader_dirs(plugin_dir);
-    for (i = 0; dirs[i] != NULL; i++) {
+    v = loader_catalog(dirs, &n);
+    for (i = 0; i < n && first == NULL; i++)
+        if (strcmp(v[i].name, name) == 0)
+            first = &v[i];
+    o = first != NULL ? loader_other(v, n, name, first->real) : NULL;
+    /* No loadable plugin has the name; a NAME.so that does not load is
+     * returned so that loader_open says why. */
+    for (i = 0; first == NULL && out == NULL && dirs[i] != NULL; i++) {
         char *p = xasprintf("%s/%s.so", dirs[i], name);
+        size_t k;
 
-        if (access(p, R_OK) == 0) {
-            loader_dirs_free(dirs);
-            buf_free(&tried);
-            return p;
-        }
-        free(p);
-        buf_printf(&tried, "%s%s", i > 0 ? ":" : "", dirs[i]);
+        for (k = 0; k < n && strcmp(v[k].path, p) != 0; k++)
+            ;
+        if (k == n && access(p, R_OK) == 0)
+            out = p;
+        else
+            free(p);
     }
-    snprintf(err, errlen, "plugin '%s' not found: no %s.so in %s", name,
-             name, tried.p != NULL ? tried.p : "");
+    if (out != NULL) {
+        /* as found */
+    } else if (first == NULL) {
+        for (i = 0; dirs[i] != NULL; i++)
+            buf_printf(&tried, "%s%s", i > 0 ? ":" : "", dirs[i]);
+        snprintf(err, errlen, "plugin '%s' not found: no plugin of that "
+                 "name in %s", name, tried.p != NULL ? tried.p : "");
+    } else if (o != NULL) {
+        snprintf(err, errlen, "plugin name '%s' is declared by both %s and "
+                 "%s: remove or rename one", name, first->path, o->path);
+    } else {
+        out = xstrdup(first->path);
+    }
+    loader_entries_free(v, n);
     loader_dirs_free(dirs);
     buf_free(&tried);
-    return NULL;
+    return out;
 }
 
 unsigned loader_needed_minor(const struct mlg_plugin *d)

@@ -24,9 +24,13 @@ struct plugin {
 char **loader_dirs(const char *plugin_dir);
 void loader_dirs_free(char **dirs);
 
-/* Resolve a `plugin =` value: a value with '/' is a path, else NAME.so
- * in loader_dirs().  Returns the path (caller frees) or NULL with a
- * one-line reason in err naming the directories searched. */
+/* Resolve a `plugin =` value: a value with '/' is a path, else the name
+ * a plugin's descriptor declares, looked up among the *.so files of
+ * loader_dirs().  Two files declaring the name, or a path whose plugin
+ * takes the name of a built-in found there (stats-comment, compare,
+ * remote-run), are refused
+ * naming both files.  Returns the path (caller frees) or NULL with a
+ * one-line reason in err. */
 char *loader_find(const char *name, const char *plugin_dir, char *err,
                   size_t errlen);
 

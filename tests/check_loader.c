@@ -198,6 +198,91 @@ START_TEST(test_dlopen_failure)
 }
 END_TEST
 
+/* Copy the built file of test plugin (or built-in, when builtin) name to
+ * DIR/file.  Returns the new path (caller frees). */
+static char *copy_plugin(const char *name, int builtin, const char *dir,
+                         const char *file)
+{
+    const char *b = getenv("MLG_BUILDDIR");
+    char *from = builtin ? xasprintf("%s/plugins/.libs/%s.so",
+                                     b != NULL ? b : ".", name)
+                         : cu_plugin(name);
+    char *to = xasprintf("%s/%s", dir, file);
+    char *cmd = xasprintf("cp '%s' '%s'", from, to);
+
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(from);
+    return to;
+}
+
+/* A plugin's name is its descriptor's, whatever its file is called. */
+START_TEST(test_find_by_descriptor_name)
+{
+    char *dir = cu_tmpdir();
+    char *to = copy_plugin("good", 0, dir, "renamed.so");
+    char *got;
+
+    unsetenv("MLGATE_PLUGIN_PATH");
+    got = loader_find("good", dir, err, sizeof(err));
+    ck_assert_msg(got != NULL, "%s", err);
+    ck_assert_str_eq(got, to);
+    free(got);
+    ck_assert_ptr_null(loader_find("renamed", dir, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "plugin 'renamed' not found"));
+    free(to);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Two files declaring one name: refused, naming both. */
+START_TEST(test_find_duplicate)
+{
+    char *dir = cu_tmpdir();
+    char *a = copy_plugin("good", 0, dir, "a.so");
+    char *pdir = cu_plugin_dir();
+    char *env = xasprintf("%s", pdir);
+    char *want = cu_plugin("good");
+    char *msg = xasprintf("plugin name 'good' is declared by both %s and %s: "
+                          "remove or rename one", a, want);
+
+    setenv("MLGATE_PLUGIN_PATH", env, 1);
+    ck_assert_ptr_null(loader_find("good", dir, err, sizeof(err)));
+    ck_assert_str_eq(err, msg);
+    unsetenv("MLGATE_PLUGIN_PATH");
+    free(msg);
+    free(want);
+    free(env);
+    free(pdir);
+    free(a);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A plugin given by path that takes a built-in's name is refused. */
+START_TEST(test_find_shadows_builtin)
+{
+    const char *b = getenv("MLG_BUILDDIR");
+    char *dir = cu_tmpdir();
+    char *mine = copy_plugin("compare", 1, dir, "mine.so");
+    char *bdir = xasprintf("%s/plugins/.libs", b != NULL ? b : ".");
+    char *msg = xasprintf("%s: plugin name 'compare' shadows the built-in "
+                          "plugin %s/compare.so: rename the plugin (its "
+                          "descriptor's name)", mine, bdir);
+
+    unsetenv("MLGATE_PLUGIN_PATH");
+    ck_assert_ptr_null(loader_find(mine, bdir, err, sizeof(err)));
+    ck_assert_str_eq(err, msg);
+    free(msg);
+    free(bdir);
+    free(mine);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_find)
 {
     char *pdir = cu_plugin_dir();
@@ -224,7 +309,7 @@ START_TEST(test_find)
     unsetenv("MLGATE_PLUGIN_PATH");
     ck_assert_ptr_null(loader_find("nosuch", dir, err, sizeof(err)));
     ck_assert_ptr_nonnull(strstr(err, "plugin 'nosuch' not found: no "
-                                 "nosuch.so in "));
+                                 "plugin of that name in "));
     ck_assert_ptr_nonnull(strstr(err, dir));
     ck_assert_ptr_nonnull(strstr(err, PLUGINDIR));
     ck_assert_ptr_null(loader_find("./nosuch.so", NULL, err, sizeof(err)));
@@ -269,6 +354,9 @@ static Suite *loader_suite(void)
     tcase_add_test(core, test_needed_minor);
     tcase_add_test(core, test_older_minor);
     tcase_add_test(core, test_find);
+    tcase_add_test(core, test_find_by_descriptor_name);
+    tcase_add_test(core, test_find_duplicate);
+    tcase_add_test(core, test_find_shadows_builtin);
     tcase_add_test(core, test_dirs_order);
     tcase_add_test(errors, test_major_mismatch);
     tcase_add_test(errors, test_newer_minor);
