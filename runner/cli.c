@@ -14,6 +14,7 @@
 #include "forge.h"
 #include "host.h"
 #include "http.h"
+#include "inspect.h"
 #include "loader.h"
 #include "log.h"
 #include "markdown.h"
@@ -92,6 +93,10 @@ static void cli_usage(FILE *f)
           "       mlgate check-config         validate the conf, load "
           "plugins (no network)\n"
           "       mlgate help PLUGIN          a plugin's options\n"
+          "       mlgate plugin inspect FILE  what a plugin file declares "
+          "and whether\n"
+          "                                   it loads (without running "
+          "it)\n"
           "\n"
           "Options:\n"
           "  -c, --config FILE     conf file (default mlgate.conf; env "
@@ -647,6 +652,12 @@ int cli_main(int argc, char **argv)
         cmd = argv[ci];
         if (strcmp(cmd, "plugins") == 0 && ci + 1 == argc)
             return cli_plugins(&o);
+        if (strcmp(cmd, "plugin") == 0) {
+            if (ci + 3 != argc || strcmp(argv[ci + 1], "inspect") != 0)
+                return cli_usage_error("usage: mlgate plugin inspect "
+                                       "FILE.so");
+            return inspect_plugin(argv[ci + 2], stdout);
+        }
         if (strcmp(cmd, "help") == 0) {
             if (ci + 2 != argc)
                 return cli_usage_error("usage: mlgate help PLUGIN");

@@ -353,8 +353,8 @@ static int loader_check(const char *path, const struct mlg_plugin *d,
     return 0;
 }
 
-struct plugin *loader_open_minor(const char *path, unsigned host_minor,
-                                 char *err, size_t errlen)
+const struct mlg_plugin *loader_descriptor(const char *path, void **dlp,
+                                           char *err, size_t errlen)
 {
     void *dl;
     union {
@@ -362,11 +362,9 @@ struct plugin *loader_open_minor(const char *path, unsigned host_minor,
         mlg_plugin_entry_fn fn;
     } entry;
     const struct mlg_plugin *d;
-    struct mlg_plugin copy;
-    struct plugin *p;
     const char *e;
-    size_t n;
 
+    *dlp = NULL;
     dlerror();
     dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (dl == NULL) {
@@ -392,6 +390,22 @@ struct plugin *loader_open_minor(const char *path, unsigned host_minor,
         dlclose(dl);
         return NULL;
     }
+    *dlp = dl;
+    return d;
+}
+
+struct plugin *loader_open_minor(const char *path, unsigned host_minor,
+                                 char *err, size_t errlen)
+{
+    void *dl;
+    const struct mlg_plugin *d;
+    struct mlg_plugin copy;
+    struct plugin *p;
+    size_t n;
+
+    d = loader_descriptor(path, &dl, err, errlen);
+    if (d == NULL)
+        return NULL;
     /* Read only what the plugin says it has; the rest stays zero. */
     memset(&copy, 0, sizeof(copy));
     n = d->struct_size < sizeof(copy) ? d->struct_size : sizeof(copy);

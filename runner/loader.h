@@ -45,6 +45,13 @@ void loader_free(struct plugin *p);
 struct plugin *loader_open_minor(const char *path, unsigned host_minor,
                                  char *err, size_t errlen);
 
+/* dlopen path and call its entry, without any check: the descriptor as
+ * the plugin returns it (read at most struct_size bytes of it), with the
+ * handle in *dl (the caller dlcloses it or keeps it mapped); NULL with
+ * "PATH: reason" in err. */
+const struct mlg_plugin *loader_descriptor(const char *path, void **dl,
+                                           char *err, size_t errlen);
+
 /* The host minor a descriptor needs: min_host_minor when it carries the
  * 1.2 fields, else the abi_minor it was built with. */
 unsigned loader_needed_minor(const struct mlg_plugin *d);

@@ -9,7 +9,8 @@ librunner_la_SOURCES += runner/conf.c runner/conf.h \
 	runner/utf8.c runner/utf8.h \
 	runner/endpoint.c runner/endpoint.h \
 	runner/relay.c runner/relay.h \
-	runner/reaper.c runner/reaper.h
+	runner/reaper.c runner/reaper.h \
+	runner/inspect.c runner/inspect.h
 
 bin_PROGRAMS += mlgate
 mlgate_SOURCES = runner/main.c

@@ -162,3 +162,8 @@ check_PROGRAMS += tests/abi_layout
 tests_abi_layout_SOURCES = tests/abi_layout.c
 TESTS += tests/check_abi_layout.sh
 EXTRA_DIST += tests/check_abi_layout.sh tests/abi/layout-x86_64.txt
+
+# `mlgate plugin inspect` on every built-in and on refused plugins, and
+# the README's examples of it.
+TESTS += tests/check_inspect.sh
+EXTRA_DIST += tests/check_inspect.sh
