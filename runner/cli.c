@@ -648,6 +648,10 @@ int cli_main(int argc, char **argv)
         return rc;
     log_init(o.verbosity);
     cli_mask_env_secrets();
+    if (loader_cjson_ok(err, sizeof(err)) != 0) {
+        log_msg(LOG_ERR, NULL, "%s", err);
+        return CLI_EX_CONFIG;
+    }
     if (ci >= 0) {
         cmd = argv[ci];
         if (strcmp(cmd, "plugins") == 0 && ci + 1 == argc)

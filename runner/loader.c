@@ -9,6 +9,7 @@
 
 #include "util.h"
 
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
@@ -28,6 +29,10 @@
                         sizeof(uint32_t))
 /* The option struct of 1.0 and 1.1, the stride of their tables. */
 #define LOADER_OPT_10_SIZE sizeof(struct mlg_option)
+/* The cJSON whose trees plugins receive: 1.x from 1.7 (configure's floor
+ * and the .pc's cjson_requires). */
+#define LOADER_CJSON_MAJOR 1
+#define LOADER_CJSON_MINOR 7
 /* Option tables longer than this are refused (a missing terminator). */
 #define LOADER_MAX_OPTIONS 256
 
@@ -435,6 +440,23 @@ struct plugin *loader_open_minor(const char *path, unsigned host_minor,
 struct plugin *loader_open(const char *path, char *err, size_t errlen)
 {
     return loader_open_minor(path, MLG_ABI_MINOR, err, errlen);
+}
+
+int loader_cjson_ok(char *err, size_t errlen)
+{
+    const char *v = cJSON_Version();
+    unsigned major = 0, minor = 0;
+
+    /* The trees handed to plugins are this library's: its layout is part
+     * of the ABI (plugin.h), pinned at the build floor. */
+    if (v == NULL || sscanf(v, "%u.%u", &major, &minor) != 2 ||
+        major != LOADER_CJSON_MAJOR || minor < LOADER_CJSON_MINOR) {
+        snprintf(err, errlen, "libcjson %s is not compatible with the plugin "
+                 "ABI: it needs libcjson %d.x >= %d.%d", v != NULL ? v : "?",
+                 LOADER_CJSON_MAJOR, LOADER_CJSON_MAJOR, LOADER_CJSON_MINOR);
+        return -1;
+    }
+    return 0;
 }
 
 void loader_free(struct plugin *p)

@@ -56,6 +56,10 @@ const struct mlg_plugin *loader_descriptor(const char *path, void **dl,
  * 1.2 fields, else the abi_minor it was built with. */
 unsigned loader_needed_minor(const struct mlg_plugin *d);
 
+/* 0 when the libcjson mlgate runs with has the tree layout the plugin
+ * ABI fixes (1.x, >= 1.7); else -1 with a one-line reason in err. */
+int loader_cjson_ok(char *err, size_t errlen);
+
 /* Text name of an option type: "string", "int", ... */
 const char *loader_opt_type_name(int type);
 

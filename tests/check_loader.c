@@ -90,6 +90,13 @@ START_TEST(test_needed_minor)
 }
 END_TEST
 
+/* The cJSON linked here is one the ABI accepts. */
+START_TEST(test_cjson_pinned)
+{
+    ck_assert_msg(loader_cjson_ok(err, sizeof(err)) == 0, "%s", err);
+}
+END_TEST
+
 START_TEST(test_major_mismatch)
 {
     char *path;
@@ -351,6 +358,7 @@ static Suite *loader_suite(void)
 
     tcase_add_test(core, test_good);
     tcase_add_test(core, test_reserved_refused);
+    tcase_add_test(core, test_cjson_pinned);
     tcase_add_test(core, test_needed_minor);
     tcase_add_test(core, test_older_minor);
     tcase_add_test(core, test_find);

@@ -85,6 +85,11 @@ case $sdk_cflags in
 *"-I$root"*) ;;
 *) fail "SDK cflags do not point into the install: $sdk_cflags" ;;
 esac
+# Without libcjson's .pc on the path, for a plugin that never reads JSON.
+PKG_CONFIG_LIBDIR=$root$pkgconfigdir $pkgc --cflags mlgate-plugin \
+    >/dev/null || fail "pkg-config --cflags mlgate-plugin needs libcjson.pc"
+[ "$($pkgc --variable=cjson_requires mlgate-plugin)" = "libcjson >= 1.7" ] ||
+    fail "the .pc does not name the cJSON pin"
 plugindir=$($pkgc --variable=plugindir mlgate-plugin)
 [ "$plugindir" = "$root$pkglibdir" ] ||
     fail "plugindir $plugindir is not the installed $root$pkglibdir"
