@@ -14,7 +14,8 @@ dist_examples_DATA = conf/example.conf conf/github-workflow.yml \
 	conf/gitlab-ci.yml
 sdkexampledir = $(docdir)/examples/sdk
 dist_sdkexample_DATA = sdk/example/Makefile sdk/example/README.md \
-	sdk/example/metric-threshold.c sdk/example/test_fake_host.c
+	sdk/example/metric-threshold.c sdk/example/test_metric_threshold.c \
+	sdk/example/recorded-task.json
 
 # The composite GitHub Action lives at the root, where `uses:` finds it.
 EXTRA_DIST += action.yml

@@ -60,6 +60,7 @@ ok "make install DESTDIR=$root"
 inst_mlgate=$root$bindir/mlgate
 [ -x "$inst_mlgate" ] || fail "no $bindir/mlgate in the install"
 for f in "$prefix/include/mlgate/plugin.h" \
+         "$prefix/include/mlgate/testing.h" "$pkgconfigdir/mlgate-test.pc" \
          "$pkgconfigdir/mlgate-plugin.pc" \
          "$pkglibdir/stats-comment.so" "$pkglibdir/compare.so" \
          "$pkglibdir/remote-run.so"; do
@@ -108,7 +109,13 @@ xcflags="-std=c99 -O2 -Wall -Wextra -Werror -Wmissing-prototypes \
 grep -q -- "-I$root$prefix/include" "$tmp/example.log" ||
     fail "the example was not compiled with the installed header"
 grep -q "^ok: max value 98 > 90 fails" "$tmp/example.log" ||
-    fail "the fake-host unit test did not run"
+    fail "the test-kit unit test did not run"
+# The unit test links the INSTALLED kit and has no fake host of its own.
+grep -q -- "-L$root$prefix/lib.* -lmlgate-test" "$tmp/example.log" ||
+    fail "the example's test did not link the installed libmlgate-test"
+if grep -l "struct mlg_host [a-z_]* = {" "$tmp"/example/*.c; then
+    fail "sdk/example defines a host table of its own"
+fi
 [ -f "$plugindir/metric-threshold.so" ] ||
     fail "the example's make install did not reach plugindir"
 ok "sdk/example built, unit-tested and installed with pkg-config only"

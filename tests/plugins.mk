@@ -11,12 +11,13 @@ EXTRA_DIST += tests/data/scenarios/checks-edges.json \
 	tests/data/scenarios/checks-remote-noiter.json
 
 if HAVE_CHECK
-# The plugins alone against a fake host table.
+# The plugins alone against the SDK's test kit.
 check_PROGRAMS += tests/check_checks_fake
 TESTS += tests/check_checks_fake
 tests_check_checks_fake_SOURCES = tests/check_checks_fake.c
 tests_check_checks_fake_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
-tests_check_checks_fake_LDADD = $(CHECK_LIBS) $(CJSON_LIBS)
+tests_check_checks_fake_LDADD = sdk/testing/libmlgate-test.la $(CHECK_LIBS) \
+	$(CJSON_LIBS)
 
 if HAVE_MHD
 check_PROGRAMS += tests/check_stats tests/check_compare tests/check_remote \
