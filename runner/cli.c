@@ -604,6 +604,10 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     code = result_exit_code(rr.overall);
     if (cli_write_reports(o, &rr, &ctx, c) != 0 && code == 0)
         code = 2;
+    if (o->format == FMT_MARKDOWN)
+        publish_full_report_at("the job log");
+    else if (o->json_file != NULL)
+        publish_full_report_at("the JSON report (`--json`)");
     publish_run(&rr, &ctx, c, env.forge, o->dry_run);
     run_result_free(&rr);
     if (env.clearml != NULL)

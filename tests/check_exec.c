@@ -233,6 +233,16 @@ START_TEST(test_abi12_on_minor0_host)
 }
 END_TEST
 
+/* A plugin that closed the result pipe is named for it. */
+START_TEST(test_result_pipe_closed)
+{
+    load("[check shut]\nplugin = closer\n");
+    ck_assert_int_eq(run(0), 0);
+    ck_result("shut", MLG_ERROR, "closed the runner's result pipe, so its "
+              "result was lost");
+}
+END_TEST
+
 START_TEST(test_crash_isolated)
 {
     load("[check one]\nplugin = good\n"
@@ -785,6 +795,7 @@ static Suite *exec_suite(void)
     tcase_add_test(limits, test_one_line);
     tcase_add_test(limits, test_result_cap);
     tcase_add_test(errors, test_crash_isolated);
+    tcase_add_test(errors, test_result_pipe_closed);
     tcase_add_test(errors, test_no_grandchild_left);
     tcase_add_test(errors, test_timeout);
     tcase_add_test(errors, test_sigkill_after_grace);

@@ -25,7 +25,8 @@ check_LTLIBRARIES += tests/plugins/good.la \
 	tests/plugins/needs.la \
 	tests/plugins/hostcalls.la \
 	tests/plugins/abi10.la tests/plugins/abi11.la tests/plugins/abi12.la \
-	tests/plugins/reserved.la tests/plugins/hostile.la
+	tests/plugins/reserved.la tests/plugins/hostile.la \
+	tests/plugins/closer.la
 
 tests_plugins_good_la_SOURCES = tests/plugins/good.c
 tests_plugins_good_la_CFLAGS = $(MLG_OLD_PLUGIN_CFLAGS)
@@ -98,6 +99,8 @@ tests_plugins_abi12_la_SOURCES = tests/plugins/abi12.c
 tests_plugins_abi12_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_reserved_la_SOURCES = tests/plugins/reserved.c
 tests_plugins_reserved_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
+tests_plugins_closer_la_SOURCES = tests/plugins/closer.c
+tests_plugins_closer_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_hostile_la_SOURCES = tests/plugins/hostile.c
 tests_plugins_hostile_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_plugins_hostile_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
