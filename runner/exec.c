@@ -302,8 +302,11 @@ static void exec_child(const struct host_env *env,
     fflush(stdout);
     fflush(stderr);
     /* The plugin closed (or replaced) the pipe: say so, not "no result". */
-    if (fcntl(fd, F_GETFD) < 0)
+    if (fcntl(fd, F_GETFD) < 0) {
+        free(json);
+        check_result_free(&r);
         _exit(EXEC_EXIT_PIPE_CLOSED);
+    }
     if (json != NULL)
         exec_write_all(fd, json, strlen(json));
     free(json);
