@@ -254,8 +254,9 @@ static int cmp_curve_get(const struct cmp_state *st,
         const cJSON *xv = cJSON_GetArrayItem(xs, (int)i);
         const cJSON *yv = cJSON_GetArrayItem(ys, (int)i);
 
+        /* A server's 1e400 is infinity: such a point is no point. */
         if (!cJSON_IsNumber(xv) || !cJSON_IsNumber(yv)
-            || !isfinite(yv->valuedouble))
+            || !isfinite(xv->valuedouble) || !isfinite(yv->valuedouble))
             continue;
         c->x[c->n] = xv->valuedouble;
         c->y[c->n] = yv->valuedouble;
@@ -729,10 +730,12 @@ static int cmp_init(const struct mlg_host *host, struct mlg_check *check,
     }
     while (end != NULL && (*end == ' ' || *end == '\t'))
         end++;
+    /* Bounded so cur/best arithmetic cannot overflow to inf. */
     if (tol == NULL || end == tol || *end != '\0' || !isfinite(st->tolerance)
-        || st->tolerance < 0) {
+        || st->tolerance < 0 || st->tolerance > 1e9) {
         snprintf(err, MLG_ERROR_SIZE,
-                 "tolerance: expected a number >= 0 or N%%, got \"%s\"",
+                 "tolerance: expected a number from 0 to 1e9 or N%%, got "
+                 "\"%s\"",
                  tol != NULL ? tol : "");
         goto fail;
     }
@@ -743,6 +746,21 @@ fail:
     free(st->series);
     free(st);
     return -1;
+}
+
+/* A server's value the JSON parser read as infinity (1e400) or NaN
+ * would pass or poison every comparison after it: the check errors and
+ * no tag moves. */
+static int cmp_not_finite(struct cmp_state *st, struct mlg_check *check,
+                          const cJSON *task, double v)
+{
+    const struct mlg_host *h = st->host;
+
+    h->result(check, MLG_ERROR, "metric %s / %s of task %s (%.7s) is not a "
+              "finite number (%s); no tag moved", st->title, st->series,
+              cmp_str(task, "name"), cmp_str(task, "id"),
+              isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+    return MLG_ERROR;
 }
 
 static int cmp_run(void *state, struct mlg_check *check)
@@ -803,6 +821,8 @@ static int cmp_run(void *state, struct mlg_check *check)
         free(some);
         return MLG_FAIL;
     }
+    if (!isfinite(vcur))
+        return cmp_not_finite(st, check, f.task, vcur);
     if (cmp_find_best(st, check, f.task, tag, project, task_name, &best,
                       &err) != 0) {
         h->result(check, MLG_ERROR, "best task lookup failed: %s",
@@ -817,6 +837,9 @@ static int cmp_run(void *state, struct mlg_check *check)
                   st->goal_min ? "min" : "max",
                   st->use_last ? "last" : "best reached");
     }
+    if (best != NULL && cmp_value(st, best, &vbest) == 0 &&
+        !isfinite(vbest))
+        return cmp_not_finite(st, check, best, vbest);
     if (best != NULL && cmp_value(st, best, &vbest) == 0)
         status = cmp_against(st, check, f.task, best, vcur, vbest, tag,
                              ctx->dry_run);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -22,6 +23,7 @@
 #define RR_MAX_POLL_ERRORS 5  /* consecutive failed polls before giving up */
 #define RR_CLEANUP_TRIES 3    /* attempts at each stop and archive call */
 #define RR_DEFAULT_NAME "mlgate remote run"
+#define RR_NAME_MIN 3         /* ClearML's Task.name min_length */
 
 struct rr_state {
     const struct mlg_host *host;
@@ -169,6 +171,9 @@ static void rr_req_add(struct mlg_buf *b, const char *s, size_t n,
 /* The script.requirements.pip text: the requirements file's lines, the
  * `packages`, and clearml appended when absent (as clearml-task does).
  * Returns the text (caller frees), or NULL with a message in err. */
+/* A requirements file is text of a few KiB. */
+#define RR_REQ_MAX (1024u * 1024u)
+
 static char *rr_requirements(const struct mlg_host *h,
                              struct mlg_check *check,
                              const struct mlg_context *ctx, char *err,
@@ -181,6 +186,8 @@ static char *rr_requirements(const struct mlg_host *h,
     int has_clearml = 0;
     FILE *fp;
     char line[4096];
+    struct stat st;
+    size_t total = 0;
 
     if (!explicit_file)
         file = "requirements.txt";
@@ -189,16 +196,36 @@ static char *rr_requirements(const struct mlg_host *h,
     else
         mlg_buf_printf(&path, "%s/%s", ctx->workdir, file);
     fp = fopen(path.p, "r");
+    /* A regular file or a fifo of at most RR_REQ_MAX bytes: a link to a
+     * device or an endless file is refused, not read forever. */
+    if (fp != NULL && (fstat(fileno(fp), &st) != 0 ||
+                       !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)))) {
+        snprintf(err, errlen, "requirements file %s is not a regular "
+                 "file or fifo", path.p);
+        fclose(fp);
+        free(path.p);
+        return NULL;
+    }
     if (fp == NULL && explicit_file) {
         snprintf(err, errlen, "requirements file %s cannot be read",
                  path.p);
         free(path.p);
         return NULL;
     }
-    free(path.p);
     mlg_buf_printf(&out, "%s", "");
-    while (fp != NULL && fgets(line, sizeof line, fp) != NULL)
+    while (fp != NULL && fgets(line, sizeof line, fp) != NULL) {
+        total += strlen(line);
+        if (total > RR_REQ_MAX) {
+            snprintf(err, errlen, "requirements file %s is larger than %u "
+                     "bytes", path.p, RR_REQ_MAX);
+            fclose(fp);
+            free(path.p);
+            free(out.p);
+            return NULL;
+        }
         rr_req_add(&out, line, strlen(line), &has_clearml);
+    }
+    free(path.p);
     if (fp != NULL)
         fclose(fp);
     while (pkgs != NULL && *pkgs != '\0') {
@@ -395,9 +422,10 @@ static int rr_poll(const struct mlg_host *h, struct mlg_check *check,
     free(seen->message);
     seen->status = rr_xstrdup(rr_str(t, "status"));
     seen->message = rr_xstrdup(rr_str(t, "status_message"));
-    /* last_iteration is absent until the first report. */
+    /* last_iteration is 0 from creation on (the server's field default,
+     * DEFAULT_LAST_ITERATION): only a positive value is a report. */
     it = cJSON_GetObjectItemCaseSensitive(t, "last_iteration");
-    seen->has_iteration = cJSON_IsNumber(it);
+    seen->has_iteration = cJSON_IsNumber(it) && it->valuedouble >= 1;
     /* Range-checked: casting an out-of-range double is undefined. */
     seen->iteration = seen->has_iteration && it->valuedouble >= 0 &&
                       it->valuedouble < 2147483648.0
@@ -476,12 +504,17 @@ static enum rr_end rr_wait(const struct mlg_host *h, struct mlg_check *check,
                 free(last_status);
                 last_status = rr_xstrdup(seen->status);
             }
-            if (seen->has_iteration && seen->iteration >= iterations) {
-                end = RR_REACHED;
-                break;
-            }
             if (rr_is(seen->status, "failed|stopped")) {
                 end = RR_FAILED;
+                break;
+            }
+            /* iterations = 0: the task only has to leave the queue;
+             * else it must report the iteration, running or done. */
+            if (iterations == 0
+                ? !rr_is(seen->status, "created|queued")
+                : seen->has_iteration && seen->iteration >= iterations &&
+                  !rr_is(seen->status, "created|queued")) {
+                end = RR_REACHED;
                 break;
             }
             if (rr_is(seen->status, "completed|published|publishing|"
@@ -635,27 +668,89 @@ static int rr_status_tries(const struct mlg_host *h, struct mlg_check *check,
 {
     int i;
 
-    for (i = 0; i < RR_CLEANUP_TRIES; i++)
+    for (i = 0; i < RR_CLEANUP_TRIES; i++) {
         if (rr_status_call(h, check, endpoint, id, force, status, err) == 0)
             return 0;
+        /* A 4xx is the server's answer (400/110: not from this status),
+         * not a lost one: asking again cannot change it. */
+        if (err->kind == MLG_E_HTTP && err->status >= 400 &&
+            err->status < 500)
+            break;
+    }
     return -1;
 }
 
-/* Whether the task's status is stopped now (one poll). */
-static int rr_now_stopped(const struct mlg_host *h, struct mlg_check *check,
-                          const char *id)
+/* After a stop call failed: the task's real status decides.  Returns 1
+ * when it is stopped, or has ended on its own (a completed task cannot be
+ * stopped: completed -> stopped is refused with 400/110), then *ended is
+ * that status (caller frees) or NULL for stopped; 0 when it may still
+ * run. */
+static int rr_stop_settled(const struct mlg_host *h, struct mlg_check *check,
+                           const char *id, char **ended)
 {
     struct rr_seen seen;
     struct mlg_error err;
-    int stopped;
+    int settled = 0;
 
     memset(&seen, 0, sizeof seen);
     memset(&err, 0, sizeof err);
-    stopped = rr_poll(h, check, id, &seen, &err) == 1
-              && strcmp(seen.status, "stopped") == 0;
+    if (rr_poll(h, check, id, &seen, &err) == 1) {
+        if (strcmp(seen.status, "stopped") == 0) {
+            settled = 1;
+        } else if (rr_is(seen.status, "completed|failed|published|"
+                         "publishing|closed")) {
+            settled = 1;
+            *ended = seen.status;
+            seen.status = NULL;
+        }
+    }
     free(seen.status);
     free(seen.message);
-    return stopped;
+    return settled;
+}
+
+static int rr_has_string(const cJSON *arr, const char *s)
+{
+    const cJSON *v;
+
+    cJSON_ArrayForEach(v, arr)
+        if (cJSON_IsString(v) && strcmp(v->valuestring, s) == 0)
+            return 1;
+    return 0;
+}
+
+/* The task's system_tags as a new array (caller deletes), or NULL with
+ * err filled. */
+static cJSON *rr_system_tags(const struct mlg_host *h,
+                             struct mlg_check *check, const char *id,
+                             struct mlg_error *err)
+{
+    cJSON *body = cJSON_CreateObject(), *out;
+    const cJSON *data = NULL, *t, *v;
+
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "id"),
+                         cJSON_CreateString(id));
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "only_fields"),
+                         cJSON_CreateString("system_tags"));
+    if (h->clearml_call(check, "tasks.get_all", body, &data, err) != 0) {
+        cJSON_Delete(body);
+        return NULL;
+    }
+    cJSON_Delete(body);
+    t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(data, "tasks"),
+                           0);
+    if (!cJSON_IsObject(t)) {
+        snprintf(err->message, sizeof err->message, "task %.40s not found",
+                 id);
+        h->json_release(check, data);
+        return NULL;
+    }
+    out = cJSON_CreateArray();
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(t, "system_tags"))
+        if (cJSON_IsString(v))
+            cJSON_AddItemToArray(out, cJSON_CreateString(v->valuestring));
+    h->json_release(check, data);
+    return out;
 }
 
 /* Archive: tasks.archive (2.12), else tasks.archive_many (2.13), else the
@@ -664,7 +759,7 @@ static int rr_archive(const struct mlg_host *h, struct mlg_check *check,
                       const char *id, struct mlg_error *err)
 {
     cJSON *body = cJSON_CreateObject();
-    cJSON *ids = cJSON_AddArrayToObject(body, "tasks");
+    cJSON *ids = cJSON_AddArrayToObject(body, "tasks"), *tags;
     const cJSON *data = NULL;
     int rc;
 
@@ -680,11 +775,17 @@ static int rr_archive(const struct mlg_host *h, struct mlg_check *check,
     cJSON_Delete(body);
     if (rc == 0 || err->kind != MLG_E_HTTP)
         return rc;
+    /* tasks.edit replaces the whole list: read it and add "archived",
+     * as the SDK's archive does, so no other system tag is lost. */
+    tags = rr_system_tags(h, check, id, err);
+    if (tags == NULL)
+        return -1;
+    if (!rr_has_string(tags, "archived"))
+        cJSON_AddItemToArray(tags, cJSON_CreateString("archived"));
     body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "task", id);
     cJSON_AddTrueToObject(body, "force");
-    ids = cJSON_AddArrayToObject(body, "system_tags");
-    cJSON_AddItemToArray(ids, cJSON_CreateString("archived"));
+    cJSON_AddItemToObject(body, "system_tags", tags);
     rc = h->clearml_call(check, "tasks.edit", body, &data, err);
     cJSON_Delete(body);
     return rc;
@@ -707,6 +808,7 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
 {
     struct mlg_error err;
     const char *now_status = NULL;
+    char *ended = NULL;
     int stopped = 0, stop_failed = 0, archived = 0, i;
 
     memset(&err, 0, sizeof err);
@@ -720,25 +822,29 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
     if (rr_is(status, "created|queued")) {
         if (rr_status_tries(h, check, "tasks.stop", id, 1, &now_status,
                             &err) != 0)
-            stop_failed = !rr_now_stopped(h, check, id);
+            stop_failed = !rr_stop_settled(h, check, id, &ended);
         else if (strcmp(now_status, "stopped") != 0)
             /* A live worker picked it up meanwhile and got only a
              * "stopping" request: flip the status now. */
             stop_failed = rr_status_tries(h, check, "tasks.stopped", id,
                                           0, NULL, &err) != 0
-                          && !rr_now_stopped(h, check, id);
-        stopped = !stop_failed;
+                          && !rr_stop_settled(h, check, id, &ended);
+        stopped = !stop_failed && ended == NULL;
     } else if (rr_is(status, "in_progress")) {
         stop_failed = rr_status_tries(h, check, "tasks.stopped", id, 0,
                                       NULL, &err) != 0
-                      && !rr_now_stopped(h, check, id);
-        stopped = !stop_failed;
+                      && !rr_stop_settled(h, check, id, &ended);
+        stopped = !stop_failed && ended == NULL;
     }
     if (stop_failed) {
         h->log(check, MLG_LOG_WARN, "could not stop task %s: %s", id,
                err.message);
         mlg_buf_printf(note, "not stopped (%s), ", err.message);
+    } else if (ended != NULL) {
+        /* It finished between the last poll and the stop. */
+        mlg_buf_printf(note, "%s before it could be stopped, ", ended);
     }
+    free(ended);
     memset(&err, 0, sizeof err);
     for (i = 0; i < RR_CLEANUP_TRIES; i++)
         if ((archived = rr_archive(h, check, id, &err) == 0))
@@ -750,7 +856,13 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
                       stopped ? "stopped but " : "", err.message);
         return;
     }
-    mlg_buf_printf(note, "%sarchived", stopped ? "stopped and " : "");
+    if (rr_is(status, "completed|failed|stopped|published|publishing|"
+              "closed"))
+        /* It had ended on its own: there was nothing to stop. */
+        mlg_buf_printf(note, "archived (already %s, nothing to stop)",
+                      status);
+    else
+        mlg_buf_printf(note, "%sarchived", stopped ? "stopped and " : "");
 }
 
 /* --dry-run: say what would be created and enqueued; no write. */
@@ -790,17 +902,22 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
 
     switch (end) {
     case RR_REACHED:
-        mlg_buf_printf(sum, "remote task reached iteration %ld in %.1f s",
-                      seen->iteration, seen->waited + seen->ran);
+        if (iterations == 0)
+            mlg_buf_printf(sum, "remote task left the queue (%s) after "
+                          "%.1f s", st, seen->waited);
+        else
+            mlg_buf_printf(sum, "remote task reached iteration %ld in "
+                          "%.1f s", seen->iteration,
+                          seen->waited + seen->ran);
         return MLG_PASS;
     case RR_COMPLETED:
-        if (seen->has_iteration) {
+        /* Only reached with iterations >= 1 and too few reported. */
+        if (seen->has_iteration)
             mlg_buf_printf(sum, "remote task %s at iteration %ld (before "
                           "%ld)", st, seen->iteration, iterations);
-            return MLG_PASS;
-        }
-        mlg_buf_printf(sum, "remote task %s without reporting any "
-                      "iteration", st);
+        else
+            mlg_buf_printf(sum, "remote task %s without reporting any "
+                          "iteration", st);
         return MLG_FAIL;
     case RR_FAILED:
         mlg_buf_printf(sum, "remote task %s%s%s", st, *msg ? ": " : "", msg);
@@ -820,10 +937,16 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
     case RR_RUN_TIMEOUT:
         mlg_buf_printf(sum, "remote task ran %.1f s without reaching "
                       "iteration %ld (timeout)", seen->ran, iterations);
-        h->detail(check, "\nThe task did not reach iteration %ld within "
-                  "timeout (%.0f s); last iteration %s%ld.\n", iterations,
-                  h->opt_duration(check, "timeout", 600),
-                  seen->has_iteration ? "" : "none, ", seen->iteration);
+        if (seen->has_iteration)
+            h->detail(check, "\nThe task did not reach iteration %ld "
+                      "within timeout (%.0f s); last iteration %ld.\n",
+                      iterations, h->opt_duration(check, "timeout", 600),
+                      seen->iteration);
+        else
+            h->detail(check, "\nThe task did not reach iteration %ld "
+                      "within timeout (%.0f s), without reporting any "
+                      "iteration.\n", iterations,
+                      h->opt_duration(check, "timeout", 600));
         return MLG_FAIL;
     case RR_CANCELLED:
         mlg_buf_printf(sum, "cancelled while the remote task was %s", st);
@@ -839,10 +962,25 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
     return MLG_ERROR;
 }
 
+/* Length of s without leading and trailing white space. */
+static size_t rr_stripped_len(const char *s)
+{
+    size_t n;
+
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' ||
+                     (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+        n--;
+    return n;
+}
+
 static int rr_init(const struct mlg_host *host, struct mlg_check *check,
                    void **state, char *err)
 {
     struct rr_state *st = calloc(1, sizeof *st);
+    const char *name;
 
     if (st == NULL) {
         snprintf(err, MLG_ERROR_SIZE, "out of memory");
@@ -850,6 +988,16 @@ static int rr_init(const struct mlg_host *host, struct mlg_check *check,
     }
     if (host->opt_int(check, "iterations", 1) < 0) {
         snprintf(err, MLG_ERROR_SIZE, "iterations: must be >= 0");
+        free(st);
+        return -1;
+    }
+    name = rr_scope(host, check, "task-name");
+    if (name != NULL && rr_stripped_len(name) < RR_NAME_MIN) {
+        /* tasks.create would refuse it (Task.name: min_length 3 after
+         * stripping), after the queue and project lookups. */
+        snprintf(err, MLG_ERROR_SIZE, "task-name: \"%.40s\" is shorter "
+                 "than %d characters (ClearML refuses it)", name,
+                 RR_NAME_MIN);
         free(st);
         return -1;
     }

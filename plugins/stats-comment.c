@@ -4,6 +4,7 @@
  */
 #include <config.h>
 
+#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,27 @@ static int stats_run(void *state, struct mlg_check *check)
         return MLG_WARN;
     }
 
+    /* A value the JSON parser read as infinity (1e400) or NaN is no
+     * result: the check errors before anything is tagged. */
+    n = stats_rows(st, check, f.task, &rows);
+    for (i = 0; i < n; i++) {
+        const cJSON *v[3];
+        size_t k;
+
+        v[0] = rows[i].last;
+        v[1] = rows[i].min;
+        v[2] = rows[i].max;
+        for (k = 0; k < 3; k++) {
+            if (!cJSON_IsNumber(v[k]) || isfinite(v[k]->valuedouble))
+                continue;
+            h->result(check, MLG_ERROR, "metric %s / %s of task %s (%.7s) "
+                      "is not a finite number; not tagged", rows[i].title,
+                      rows[i].series, name, id);
+            free(rows);
+            return MLG_ERROR;
+        }
+    }
+
     if (tag != NULL && *tag != '\0'
         && stats_tag(st, check, f.task, tag, ctx->dry_run, &verb, &err)
            != 0) {
@@ -279,7 +301,6 @@ static int stats_run(void *state, struct mlg_check *check)
                   h->md_escape(check, err.message, MLG_MD_TEXT));
     }
 
-    n = stats_rows(st, check, f.task, &rows);
     h->detail(check, "Results of task [%s](%s) (`%s`) for commit `%s`\n\n",
               h->md_escape(check, name, MLG_MD_TEXT), url,
               h->md_escape(check, id, MLG_MD_TEXT), ctx->head_sha);

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "log.h"
 #include "util.h"
+#include "validate.h"
 
 #define CLEARML_API_PREFIX "v2.23"
 #define CLEARML_DEFAULT_API "https://api.clear.ml"
@@ -101,28 +102,26 @@ static char *clearml_derive_web(const char *api)
     return NULL;
 }
 
+/* clearml.conf is small; a bigger one (or a link to an endless file)
+ * is refused rather than read into memory. */
+#define CLEARML_CONF_MAX (1024u * 1024u)
+
 static int clearml_read_file(const char *path, int must_exist,
                              struct clearml_conf *cc, struct mlg_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf b = { 0 };
-    char chunk[4096], msg[256];
-    size_t n;
+    char *text, msg[256];
+    size_t len;
     int rc;
 
-    if (!f) {
+    if (util_read_file(path, CLEARML_CONF_MAX, &text, &len) != 0) {
         if (!must_exist && errno == ENOENT)
             return 0;
-        log_seterr(err, MLG_E_CONFIG, 0, 0, "clearml: %s: %s", path,
-                   strerror(errno));
+        util_read_error(path, CLEARML_CONF_MAX, msg, sizeof msg);
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "clearml: %s", msg);
         return -1;
     }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, n);
-    fclose(f);
-    rc = clearml_conf_parse_hocon(b.p ? b.p : "", b.len, cc, msg,
-                                  sizeof msg);
-    buf_free(&b);
+    rc = clearml_conf_parse_hocon(text, len, cc, msg, sizeof msg);
+    free(text);
     if (rc < 0)
         log_seterr(err, MLG_E_CONFIG, 0, 0, "clearml: %s: %s", path, msg);
     return rc;
@@ -362,7 +361,9 @@ static void clearml_parse_jwt(struct clearml *c)
     if (!j)
         return;
     v = cJSON_GetObjectItemCaseSensitive(j, "exp");
-    if (cJSON_IsNumber(v))
+    /* A server's number: finite and a plausible epoch, else ignored
+     * (the token is then refreshed on its first 401). */
+    if (cJSON_IsNumber(v) && validate_finite(v->valuedouble, 0, 1e11))
         c->token_exp = v->valuedouble;
     v = cJSON_GetObjectItemCaseSensitive(j, "api_version");
     if (cJSON_IsString(v)) {
@@ -505,6 +506,40 @@ int clearml_login(struct clearml *c, double deadline, struct mlg_error *err)
 
 /* POST {api}/{version}/{endpoint}: clearml_call with the URL version
  * given (endpoints newer than 2.23 are routed only from their own). */
+/* The request fields that carry entity ids (a string or a list of
+ * strings).  An id a server or plugin handed us is checked here, once,
+ * before it is sent back in any later request (stop, archive, enqueue,
+ * tags): a value that is not a ClearML id stops the call. */
+static int clearml_ids_ok(const cJSON *body, struct mlg_error *err,
+                          const char *endpoint)
+{
+    static const char *const keys[] = { "task", "tasks", "id", "ids",
+                                        "project", "queue", NULL };
+    size_t i;
+
+    for (i = 0; keys[i]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, keys[i]);
+        const cJSON *e;
+
+        if (cJSON_IsString(v) && !validate_clearml_id(v->valuestring)) {
+            log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: %s: %s \"%.80s\" "
+                       "is not a ClearML id", endpoint, keys[i],
+                       v->valuestring);
+            return 0;
+        }
+        if (!cJSON_IsArray(v))
+            continue;
+        cJSON_ArrayForEach(e, v)
+            if (cJSON_IsString(e) && !validate_clearml_id(e->valuestring)) {
+                log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: %s: %s \"%.80s"
+                           "\" is not a ClearML id", endpoint, keys[i],
+                           e->valuestring);
+                return 0;
+            }
+    }
+    return 1;
+}
+
 static int clearml_call_v(struct clearml *c, const char *version,
                           const char *endpoint, const struct cJSON *body,
                           struct cJSON **data, double deadline,
@@ -523,6 +558,8 @@ static int clearml_call_v(struct clearml *c, const char *version,
                    endpoint ? endpoint : "(null)");
         return -1;
     }
+    if (body && !clearml_ids_ok(body, err, endpoint))
+        return -1;
     /* No token yet, or one about to expire (the SDK's threshold rule). */
     if ((!c->token || (c->token_exp > 0 &&
                        now_wall() > c->token_exp - 60)) &&
@@ -647,18 +684,6 @@ static cJSON *clearml_project_ids(struct clearml *c, const char *name,
     return ids;
 }
 
-static int clearml_sha_ok(const char *s)
-{
-    size_t n = 0;
-
-    if (!s)
-        return 0;
-    for (; s[n]; n++)
-        if (!isxdigit((unsigned char)s[n]))
-            return 0;
-    return n >= 7 && n <= 40;
-}
-
 /* script.diff missing, null or "" */
 static int clearml_task_clean(const cJSON *t)
 {
@@ -706,7 +731,7 @@ int clearml_find_task(struct clearml *c, const char *commit,
 
     *task = NULL;
     *dirty = NULL;
-    if (!clearml_sha_ok(commit)) {
+    if (!validate_sha(commit)) {
         log_seterr(err, MLG_E_USAGE, 0, 0,
                    "clearml: \"%s\" is not a commit SHA",
                    commit ? commit : "(null)");
@@ -926,7 +951,10 @@ int clearml_update_tags(struct clearml *c, const char *task_id,
         cJSON_AddItemToArray(ids, cJSON_CreateString(task_id));
         cJSON_AddItemToObject(body, "add_tags", clearml_strings(add));
         cJSON_AddItemToObject(body, "remove_tags", clearml_strings(remove));
-        /* Routed from API 2.27 on: a /v2.23/ URL would 404. */
+        /* The handler is routed at any URL version (services/tasks.py
+         * registers it without min_version), but its request schema
+         * first appears at 2.27 (schema/services/tasks.conf): name the
+         * version the fields belong to. */
         rc = clearml_call_v(c, "v2.27", "tasks.update_tags", body, &data,
                             deadline, err);
         cJSON_Delete(body);
@@ -943,7 +971,10 @@ int clearml_update_tags(struct clearml *c, const char *task_id,
 char *clearml_task_url(const struct clearml *c, const char *project_id,
                        const char *task_id, const char *tab)
 {
-    if (!c->web || !*c->web || !task_id)
+    /* Ids go into a link's path: a server's value that is not an id
+     * gets no link at all. */
+    if (!c->web || !*c->web || !validate_clearml_id(task_id) ||
+        (project_id && *project_id && !validate_clearml_id(project_id)))
         return xstrdup("");
     return xasprintf("%s/projects/%s/experiments/%s/%s", c->web,
                      project_id && *project_id ? project_id : "*", task_id,

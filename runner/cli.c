@@ -22,6 +22,7 @@
 #include "report.h"
 #include "result.h"
 #include "util.h"
+#include "validate.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -129,12 +130,17 @@ static int cli_usage_error(const char *fmt, ...)
 static int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
+    char *msg, *masked;
 
-    fputs("mlgate: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    msg = xvasprintf(fmt, ap);
     va_end(ap);
-    fputs("\nTry 'mlgate --help'.\n", stderr);
+    /* An argument may come from a branch name: one line, no command. */
+    masked = log_mask(msg);
+    log_fold_inplace(masked);
+    fprintf(stderr, "mlgate: %s\nTry 'mlgate --help'.\n", masked);
+    free(masked);
+    free(msg);
     return CLI_EX_USAGE;
 }
 
@@ -144,7 +150,6 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o,
                      int *cmd_index)
 {
     int ch, quiet = 0;
-    char *end;
     long pr;
 
     memset(o, 0, sizeof(*o));
@@ -186,24 +191,22 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o,
             o->plugin_dir = optarg;
             break;
         case OPT_REPO:
-            if (strchr(optarg, '/') == NULL || optarg[0] == '/' ||
-                optarg[strlen(optarg) - 1] == '/')
+            /* The forge is not known yet: GitHub's or GitLab's rule;
+             * context_load applies the forge's own. */
+            if (!validate_repo(optarg, 0) && !validate_repo(optarg, 1))
                 return cli_usage_error("bad --repo '%s' (OWNER/NAME)",
                                        optarg);
             o->ov.repo = optarg;
             break;
         case OPT_PR:
-            pr = strtol(optarg, &end, 10);
-            if (!isdigit((unsigned char)optarg[0]) || *end != '\0' ||
-                pr <= 0)
+            if (!validate_pr_number(optarg, &pr))
                 return cli_usage_error("bad --pr '%s' (a positive "
                                        "number)", optarg);
             o->ov.pr = pr;
             break;
         case OPT_SHA:
-            if (strlen(optarg) < 7 || strlen(optarg) > 64 ||
-                strspn(optarg, "0123456789abcdefABCDEF") != strlen(optarg))
-                return cli_usage_error("bad --sha '%s' (a hex commit id)",
+            if (!validate_sha(optarg))
+                return cli_usage_error("bad --sha '%s' (40 hex digits)",
                                        optarg);
             o->ov.sha = optarg;
             break;
@@ -240,23 +243,42 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o,
     return -1;
 }
 
+/* A descriptor string folded to one line (the output rule: a plugin's
+ * text never starts a line of its own).  Caller frees. */
+static char *cli_fold(const char *s)
+{
+    return log_fold(s != NULL ? s : "");
+}
+
 static void cli_print_plugin(const struct plugin *p, FILE *f)
 {
     const struct mlg_option *o;
+    char *name = cli_fold(p->d.name), *version = cli_fold(p->d.version);
+    char *desc = cli_fold(p->d.description);
 
-    fprintf(f, "%s %s (ABI %u.%u) %s\n", p->d.name, p->d.version,
+    fprintf(f, "%s %s (ABI %u.%u) %s\n", name, version,
             (unsigned)p->d.abi_major, (unsigned)p->d.abi_minor, p->path);
-    if (*p->d.description != '\0')
-        fprintf(f, "  %s\n", p->d.description);
+    if (*desc != '\0')
+        fprintf(f, "  %s\n", desc);
+    free(name);
+    free(version);
+    free(desc);
     for (o = p->d.options; o != NULL && o->name != NULL; o++) {
-        fprintf(f, "  %-16s %s", o->name, loader_opt_type_name(o->type));
+        char *oname = cli_fold(o->name), *choices = cli_fold(o->choices);
+        char *def = cli_fold(o->def), *help = cli_fold(o->help);
+
+        fprintf(f, "  %-16s %s", oname, loader_opt_type_name(o->type));
         if (o->type == MLG_OPT_ENUM && o->choices != NULL)
-            fprintf(f, " (%s)", o->choices);
+            fprintf(f, " (%s)", choices);
         if (o->flags & MLG_OPT_REQUIRED)
             fputs(", required", f);
         else if (o->def != NULL)
-            fprintf(f, ", default '%s'", o->def);
-        fprintf(f, "\n      %s\n", o->help != NULL ? o->help : "");
+            fprintf(f, ", default '%s'", def);
+        fprintf(f, "\n      %s\n", help);
+        free(oname);
+        free(choices);
+        free(def);
+        free(help);
     }
 }
 
@@ -567,6 +589,14 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
         log_msg(LOG_ERR, NULL, "run context: %s", err);
         context_free(&ctx);
         return CLI_EX_CONFIG;
+    }
+    /* A comment on a plain issue, or one without the trigger: not an
+     * error, nothing to check, nothing published. */
+    if (context_nothing_to_do(&ctx, conf_get(conf_find(c, "run"),
+                                             "trigger"), err, sizeof(err))) {
+        log_msg(LOG_WARN, NULL, "%s", err);
+        context_free(&ctx);
+        return 0;
     }
     memset(&env, 0, sizeof(env));
     env.conf = c;

@@ -8,6 +8,7 @@
 
 #include "mlgate/plugin.h"
 #include "util.h"
+#include "validate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,8 +25,12 @@
 
 /* Keys of the runner's own sections, with how their values are checked. */
 /* CV_VERIFY: a boolean, or the path of a readable CA bundle. */
+/* CV_TASK_NAME: a ClearML task name, at least 3 characters after
+ * stripping white space (Task.name min_length in the server's
+ * database/model/task/task.py): a shorter one never matches a task and
+ * tasks.create refuses it. */
 enum conf_vtype { CV_STR, CV_BOOL, CV_INT_POS, CV_DURATION, CV_ENUM,
-                  CV_VERIFY };
+                  CV_VERIFY, CV_LOGIN, CV_TASK_NAME };
 
 struct conf_key {
     const char *section;
@@ -39,7 +44,7 @@ static const struct conf_key conf_keys[] = {
     {"clearml", "web-host", CV_STR, NULL},
     {"clearml", "verify", CV_VERIFY, NULL},
     {"clearml", "project", CV_STR, NULL},
-    {"clearml", "task-name", CV_STR, NULL},
+    {"clearml", "task-name", CV_TASK_NAME, NULL},
     {"github", "api-url", CV_STR, NULL},
     {"github", "verify", CV_VERIFY, NULL},
     {"gitlab", "api-url", CV_STR, NULL},
@@ -47,9 +52,11 @@ static const struct conf_key conf_keys[] = {
     {"report", "id", CV_STR, NULL},
     {"report", "comment", CV_ENUM, "update|new|off"},
     {"report", "status", CV_BOOL, NULL},
+    {"report", "author", CV_LOGIN, NULL},
     {"run", "jobs", CV_INT_POS, NULL},
     {"run", "timeout", CV_DURATION, NULL},
     {"run", "grace", CV_DURATION, NULL},
+    {"run", "trigger", CV_STR, NULL},
     {NULL, NULL, CV_STR, NULL}
 };
 
@@ -126,57 +133,11 @@ int conf_parse_number(const char *s, double *out)
     return 0;
 }
 
-/* "90", or a sequence of NUMBER UNIT parts: "1h30m", "1.5s". */
+/* "90", or a sequence of NUMBER UNIT parts: "1h30m", "1.5s"; at most a
+ * year (validate.c has the one rule). */
 int conf_parse_duration(const char *s, double *out)
 {
-    double total = 0;
-    const char *p = s;
-    int parts = 0;
-
-    if (s == NULL || *s == '\0')
-        return -1;
-    while (*p != '\0') {
-        char *end;
-        double v, mult;
-
-        if (!isdigit((unsigned char)*p) && *p != '.')
-            return -1;
-        errno = 0;
-        v = strtod(p, &end);
-        if (errno != 0 || end == p || !isfinite(v) || v < 0)
-            return -1;
-        p = end;
-        switch (*p) {
-        case '\0':
-            /* A bare number is seconds, but only on its own. */
-            if (parts > 0)
-                return -1;
-            mult = 1;
-            break;
-        case 's':
-            mult = 1;
-            break;
-        case 'm':
-            mult = 60;
-            break;
-        case 'h':
-            mult = 3600;
-            break;
-        case 'd':
-            mult = 86400;
-            break;
-        default:
-            return -1;
-        }
-        if (*p != '\0')
-            p++;
-        total += v * mult;
-        parts++;
-    }
-    if (!isfinite(total))
-        return -1;
-    *out = total;
-    return 0;
+    return validate_duration(s, VALIDATE_DURATION_MAX, out) ? 0 : -1;
 }
 
 /* Is word one of the '|'-separated choices? */
@@ -462,6 +423,21 @@ static int conf_check_runner_key(const char *file, const char *kind,
     switch (k->type) {
     case CV_STR:
         return 0;
+    case CV_TASK_NAME: {
+        size_t n;
+        const char *v = value;
+
+        while (*v == ' ' || *v == '\t')
+            v++;
+        n = strlen(v);
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        if (n >= 3)
+            return 0;
+        conf_err(err, errlen, file, line, "task-name '%s' is shorter than 3 "
+                 "characters (ClearML refuses it)", value);
+        return -1;
+    }
     case CV_BOOL:
         if (conf_parse_bool(value, &b) == 0)
             return 0;
@@ -489,6 +465,12 @@ static int conf_check_runner_key(const char *file, const char *kind,
             return 0;
         conf_err(err, errlen, file, line, "bad duration '%s' for %s", value,
                  key);
+        return -1;
+    case CV_LOGIN:
+        if (validate_login(value))
+            return 0;
+        conf_err(err, errlen, file, line, "bad login '%s' for %s (letters, "
+                 "digits, '-', '_', '.', an optional \"[bot]\")", value, key);
         return -1;
     case CV_ENUM:
         if (conf_in_choices(value, k->choices))
@@ -622,47 +604,22 @@ int conf_parse_string(const char *name, const char *text, struct conf *c,
 
 int conf_parse(const char *path, struct conf *c, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf b = {0};
-    char chunk[8192];
-    size_t n;
+    char *text;
+    size_t len;
     int rc;
 
     memset(c, 0, sizeof(*c));
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (util_read_file(path, CONF_MAX_SIZE, &text, &len) != 0) {
+        util_read_error(path, CONF_MAX_SIZE, err, errlen);
         return -1;
     }
-    for (;;) {
-        n = fread(chunk, 1, sizeof(chunk), f);
-        if (n == 0)
-            break;
-        if (memchr(chunk, '\0', n) != NULL) {
-            snprintf(err, errlen, "%s: not a text file (NUL byte)", path);
-            fclose(f);
-            buf_free(&b);
-            return -1;
-        }
-        buf_add(&b, chunk, n);
-        if (b.len > CONF_MAX_SIZE) {
-            snprintf(err, errlen, "%s: larger than %d bytes", path,
-                     CONF_MAX_SIZE);
-            fclose(f);
-            buf_free(&b);
-            return -1;
-        }
-    }
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        fclose(f);
-        buf_free(&b);
+    if (memchr(text, '\0', len) != NULL) {
+        snprintf(err, errlen, "%s: not a text file (NUL byte)", path);
+        free(text);
         return -1;
     }
-    fclose(f);
-    if (b.p == NULL)
-        buf_adds(&b, "");
-    rc = conf_parse_string(path, b.p, c, err, errlen);
-    buf_free(&b);
+    rc = conf_parse_string(path, text, c, err, errlen);
+    free(text);
     return rc;
 }
 

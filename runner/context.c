@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "context.h"
 #include "util.h"
+#include "validate.h"
 
 static void context_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -47,14 +49,6 @@ static void context_set(char **dst, const char *v)
     }
 }
 
-/* A PR/issue number: positive and small enough for a long (a cast of a
- * larger double is undefined). */
-static int context_num_ok(const cJSON *num)
-{
-    return cJSON_IsNumber(num) && num->valuedouble >= 1 &&
-           num->valuedouble < 2147483648.0;
-}
-
 static const char *context_env(const char *name)
 {
     const char *v = getenv(name);
@@ -78,6 +72,9 @@ static void context_blank(struct run_context *ctx)
     ctx->run_url = xstrdup("");
     ctx->api_url = xstrdup("");
     ctx->server_url = xstrdup("");
+    ctx->ci_pipeline_id = xstrdup("");
+    ctx->ci_ref = xstrdup("");
+    ctx->comment_body = xstrdup("");
 }
 
 void context_free(struct run_context *ctx)
@@ -97,18 +94,10 @@ void context_free(struct run_context *ctx)
     free(ctx->run_url);
     free(ctx->api_url);
     free(ctx->server_url);
+    free(ctx->ci_pipeline_id);
+    free(ctx->ci_ref);
+    free(ctx->comment_body);
     memset(ctx, 0, sizeof *ctx);
-}
-
-/* 40 hex digits (the ClearML match is exact, so no short SHAs). */
-static int context_sha_ok(const char *s)
-{
-    size_t n;
-
-    for (n = 0; s[n]; n++)
-        if (!isxdigit((unsigned char)s[n]))
-            return 0;
-    return n == 40;
 }
 
 static void context_set_sha(char **dst, const char *sha)
@@ -122,14 +111,45 @@ static void context_set_sha(char **dst, const char *sha)
 
 static int context_pr_number(const char *s, long *out)
 {
-    char *end;
-    long v;
+    return validate_pr_number(s, out) ? 0 : -1;
+}
 
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v <= 0)
+/* A PR number from a payload field: 0 when absent (null too), 1 with
+ * *out when a valid number, -1 with err naming label and field when
+ * present but not a strict positive integer ("12abc", 12.5, -1, 1e99). */
+static int context_pr_json(const cJSON *num, const char *label,
+                           const char *field, long *out, char *err,
+                           size_t errlen)
+{
+    if (num == NULL || cJSON_IsNull(num))
+        return 0;
+    if (cJSON_IsNumber(num) && validate_pr_double(num->valuedouble)) {
+        *out = (long)num->valuedouble;
+        return 1;
+    }
+    if (cJSON_IsString(num))
+        context_err(err, errlen, "%s: %s \"%.40s\" is a string, not a PR "
+                    "number", label, field, num->valuestring);
+    else if (cJSON_IsNumber(num))
+        context_err(err, errlen, "%s: %s %.15g is not a PR number (a "
+                    "positive integer)", label, field, num->valuedouble);
+    else
+        context_err(err, errlen, "%s: %s is not a PR number", label, field);
+    return -1;
+}
+
+/* Set ctx->repo from src after the forge's rule (validate_repo). */
+static int context_set_repo(struct run_context *ctx, const char *v,
+                            const char *src, int gitlab, char *err,
+                            size_t errlen)
+{
+    if (!validate_repo(v, gitlab)) {
+        context_err(err, errlen, "%s: \"%.80s\" is not a %s repository "
+                    "path (OWNER/NAME)", src, v,
+                    gitlab ? "GitLab" : "GitHub");
         return -1;
-    *out = v;
+    }
+    context_set(&ctx->repo, v);
     return 0;
 }
 
@@ -182,7 +202,7 @@ int context_apply_github_pr(struct run_context *ctx, const cJSON *pr,
         context_err(err, errlen, "%s: %shead.sha missing", label, prefix);
         return -1;
     }
-    if (!context_sha_ok(sha)) {
+    if (!validate_sha(sha)) {
         context_err(err, errlen, "%s: %shead.sha \"%.60s\" is not a "
                     "40-hex commit SHA", label, prefix, sha);
         return -1;
@@ -194,11 +214,26 @@ int context_apply_github_pr(struct run_context *ctx, const cJSON *pr,
     context_set_sha(&ctx->head_sha, sha);
     context_set(&ctx->head_ref, context_jstr(head, "ref"));
     context_set(&ctx->base_ref, context_jstr(base, "ref"));
-    if (context_jstr(base, "sha"))
+    if (context_jstr(base, "sha")) {
+        if (!validate_sha(context_jstr(base, "sha"))) {
+            context_err(err, errlen, "%s: %sbase.sha \"%.60s\" is not a "
+                        "40-hex commit SHA", label, prefix,
+                        context_jstr(base, "sha"));
+            return -1;
+        }
         context_set_sha(&ctx->base_sha, context_jstr(base, "sha"));
+    }
     num = cJSON_GetObjectItemCaseSensitive(pr, "number");
-    if (ctx->pr == 0 && context_num_ok(num))
-        ctx->pr = (long)num->valuedouble;
+    {
+        char field[64];
+        long n = 0;
+
+        snprintf(field, sizeof field, "%snumber", prefix);
+        if (context_pr_json(num, label, field, &n, err, errlen) < 0)
+            return -1;
+        if (ctx->pr == 0 && n > 0)
+            ctx->pr = n;
+    }
 
     hrepo = cJSON_GetObjectItemCaseSensitive(head, "repo");
     brepo = cJSON_GetObjectItemCaseSensitive(base, "repo");
@@ -217,6 +252,12 @@ int context_apply_github_pr(struct run_context *ctx, const cJSON *pr,
         return -1;
     }
     hname = context_jstr(hrepo, "full_name");
+    if (hname && !validate_repo(hname, 0)) {
+        context_err(err, errlen, "%s: %shead.repo.full_name \"%.80s\" is "
+                    "not a GitHub repository path (OWNER/NAME)", label,
+                    prefix, hname);
+        return -1;
+    }
     context_set(&ctx->head_repo, hname);
     context_set(&ctx->head_clone_url, context_jstr(hrepo, "clone_url"));
     hid = cJSON_GetObjectItemCaseSensitive(
@@ -260,8 +301,16 @@ static int context_github_payload(struct run_context *ctx,
         return -1;
     }
     repo = cJSON_GetObjectItemCaseSensitive(j, "repository");
-    if ((v = context_jstr(repo, "full_name")) != NULL)
-        context_set(&ctx->repo, v);
+    if ((v = context_jstr(repo, "full_name")) != NULL) {
+        char *src = xasprintf("%s: repository.full_name", label);
+
+        rc = context_set_repo(ctx, v, src, 0, err, errlen);
+        free(src);
+        if (rc < 0) {
+            cJSON_Delete(j);
+            return -1;
+        }
+    }
     if ((v = context_jstr(repo, "clone_url")) != NULL)
         context_set(&ctx->head_clone_url, v);
     if (cJSON_IsObject(repo))
@@ -273,10 +322,10 @@ static int context_github_payload(struct run_context *ctx,
                                                            "pull_request");
         const cJSON *num = cJSON_GetObjectItemCaseSensitive(j, "number");
 
-        if (context_num_ok(num))
-            ctx->pr = (long)num->valuedouble;
-        rc = context_apply_github_pr(ctx, pr, label, "pull_request.", err,
-                                     errlen);
+        rc = context_pr_json(num, label, "number", &ctx->pr, err, errlen);
+        if (rc >= 0)
+            rc = context_apply_github_pr(ctx, pr, label, "pull_request.",
+                                         err, errlen);
         if (rc == 0 && ctx->pr <= 0) {
             context_err(err, errlen, "%s: pull_request.number missing",
                         label);
@@ -288,24 +337,73 @@ static int context_github_payload(struct run_context *ctx,
         const cJSON *isp = cJSON_GetObjectItemCaseSensitive(issue,
                                                             "pull_request");
 
-        if (!cJSON_IsObject(issue) || !context_num_ok(num)) {
+        long n = 0;
+
+        context_set(&ctx->comment_body, context_jstr(
+            cJSON_GetObjectItemCaseSensitive(j, "comment"), "body"));
+        if (cJSON_IsObject(issue) &&
+            context_pr_json(num, label, "issue.number", &n, err,
+                            errlen) < 0) {
+            rc = -1;
+        } else if (n <= 0) {
             context_err(err, errlen, "%s: issue.number missing", label);
             rc = -1;
         } else if (isp && !cJSON_IsNull(isp)) {
             /* A comment on a PR: the head comes from GET /pulls/N. */
-            ctx->pr = (long)num->valuedouble;
+            ctx->pr = n;
             ctx->needs_pr_lookup = 1;
+        } else {
+            /* Issues and PRs share numbers: keep it for the message. */
+            ctx->not_a_pr = (int)n;
+        }
+    } else if (strcmp(event_name, "merge_group") == 0) {
+        /* The merge queue's temporary branch: its commit is what the
+         * queue tests; no PR of its own. */
+        const cJSON *mg = cJSON_GetObjectItemCaseSensitive(j, "merge_group");
+
+        v = context_jstr(mg, "head_sha");
+        if (v && validate_sha(v))
+            context_set_sha(&ctx->head_sha, v);
+        context_set(&ctx->head_ref,
+                    context_ref_name(context_jstr(mg, "head_ref")));
+        context_set(&ctx->base_ref,
+                    context_ref_name(context_jstr(mg, "base_ref")));
+        v = context_jstr(mg, "base_sha");
+        if (v && validate_sha(v))
+            context_set_sha(&ctx->base_sha, v);
+    } else if (strcmp(event_name, "workflow_run") == 0) {
+        /* The commit the triggering run built; its PR when GitHub names
+         * exactly one (it names none for a fork's PR). */
+        const cJSON *wr = cJSON_GetObjectItemCaseSensitive(j,
+                                                           "workflow_run");
+        const cJSON *prs = cJSON_GetObjectItemCaseSensitive(wr,
+                                                            "pull_requests");
+
+        v = context_jstr(wr, "head_sha");
+        if (v && validate_sha(v))
+            context_set_sha(&ctx->head_sha, v);
+        context_set(&ctx->head_ref, context_jstr(wr, "head_branch"));
+        if (cJSON_GetArraySize(prs) == 1) {
+            const cJSON *p = cJSON_GetArrayItem(prs, 0);
+            const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "number");
+
+            if (context_pr_json(num, label, "workflow_run.pull_requests[0]"
+                                ".number", &ctx->pr, err, errlen) < 0)
+                rc = -1;
+            context_set(&ctx->base_ref, context_jstr(
+                cJSON_GetObjectItemCaseSensitive(p, "base"), "ref"));
         }
     } else if (strcmp(event_name, "push") == 0) {
         v = context_jstr(j, "after");
-        if (v && context_sha_ok(v))
+        /* All zeros: the ref was deleted, there is no head commit. */
+        if (v && validate_sha(v) && strspn(v, "0") != 40)
             context_set_sha(&ctx->head_sha, v);
         else if ((v = context_env("GITHUB_SHA")) != NULL)
             context_set(&ctx->head_sha, v);
         v = context_ref_name(context_jstr(j, "ref"));
         context_set(&ctx->head_ref, v ? v : context_env("GITHUB_REF_NAME"));
         v = context_jstr(j, "before");
-        if (v && context_sha_ok(v))
+        if (v && validate_sha(v))
             context_set_sha(&ctx->base_sha, v);
     } else {
         /* workflow_dispatch and anything else: the workflow's commit. */
@@ -329,13 +427,15 @@ int context_from_github_event(struct run_context *ctx, const char *event_name,
                                   "event payload", err, errlen);
 }
 
+/* GitHub caps a webhook payload at 25 MB; an event file is no bigger. */
+#define CONTEXT_PAYLOAD_MAX (25u * 1024u * 1024u)
+
 static int context_github(struct run_context *ctx, const char *event,
                           char *err, size_t errlen)
 {
     const char *path = context_env("GITHUB_EVENT_PATH"), *v;
-    char *label, *server;
-    struct buf b = { 0 };
-    FILE *f;
+    char *label, *server, *text;
+    size_t len;
     int rc;
 
     if (!path) {
@@ -344,28 +444,19 @@ static int context_github(struct run_context *ctx, const char *event,
         return -1;
     }
     label = xasprintf("GITHUB_EVENT_PATH (%s)", path);
-    f = fopen(path, "rb");
-    if (!f) {
-        context_err(err, errlen, "%s: %s", label, strerror(errno));
+    if (util_read_file(path, CONTEXT_PAYLOAD_MAX, &text, &len) != 0) {
+        util_read_error(label, CONTEXT_PAYLOAD_MAX, err, errlen);
         free(label);
         return -1;
     }
-    {
-        char chunk[8192];
-        size_t n;
-
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            buf_add(&b, chunk, n);
-    }
-    fclose(f);
-    rc = context_github_payload(ctx, event, b.p ? b.p : "", b.len, label,
-                                err, errlen);
-    buf_free(&b);
+    rc = context_github_payload(ctx, event, text, len, label, err, errlen);
+    free(text);
     free(label);
     if (rc < 0)
         return -1;
-    if (!*ctx->repo && (v = context_env("GITHUB_REPOSITORY")) != NULL)
-        context_set(&ctx->repo, v);
+    if (!*ctx->repo && (v = context_env("GITHUB_REPOSITORY")) != NULL &&
+        context_set_repo(ctx, v, "GITHUB_REPOSITORY", 0, err, errlen) < 0)
+        return -1;
     if (!*ctx->repo) {
         context_err(err, errlen, "GITHUB_REPOSITORY is not set and the "
                     "event payload has no repository.full_name");
@@ -410,8 +501,20 @@ static int context_gitlab(struct run_context *ctx, char *err, size_t errlen)
     v = context_env("CI_MERGE_REQUEST_TARGET_BRANCH_SHA");
     context_set(&ctx->base_sha, v ? v :
                 context_env("CI_MERGE_REQUEST_DIFF_BASE_SHA"));
-    context_set(&ctx->repo, context_env("CI_PROJECT_PATH"));
-    context_set(&ctx->project_id, context_env("CI_PROJECT_ID"));
+    if ((v = context_env("CI_PROJECT_PATH")) != NULL &&
+        context_set_repo(ctx, v, "CI_PROJECT_PATH", 1, err, errlen) < 0)
+        return -1;
+    if ((v = context_env("CI_PROJECT_ID")) != NULL) {
+        long id;
+
+        /* Spliced into /projects/ID/...: digits only. */
+        if (context_pr_number(v, &id) < 0) {
+            context_err(err, errlen, "CI_PROJECT_ID: \"%.40s\" is not a "
+                        "project id (a positive integer)", v);
+            return -1;
+        }
+        context_set(&ctx->project_id, v);
+    }
     sp = context_env("CI_MERGE_REQUEST_SOURCE_PROJECT_ID");
     tp = context_env("CI_MERGE_REQUEST_PROJECT_ID");
     ctx->is_fork = sp && tp && strcmp(sp, tp) != 0;
@@ -436,6 +539,66 @@ static int context_gitlab(struct run_context *ctx, char *err, size_t errlen)
     return 0;
 }
 
+/* GitLab: the pipeline and ref commit statuses go to.  Statuses are
+ * scoped to a pipeline by sha + ref + pipeline_id (commit_statuses.rb,
+ * all_matching_pipelines): without them GitLab picks the newest pipeline
+ * of the SHA, maybe a branch pipeline rather than the MR's.  Only when
+ * the statuses' SHA is this pipeline's: a merged-results pipeline builds
+ * a merge commit, and then the source branch is the only ref the MR
+ * head's statuses can name.  After the overrides: --sha may change it. */
+static void context_gitlab_pipeline(struct run_context *ctx)
+{
+    const char *v = context_env("CI_COMMIT_SHA");
+    const char *iid = context_env("CI_MERGE_REQUEST_IID");
+
+    context_set(&ctx->ci_pipeline_id, "");
+    context_set(&ctx->ci_ref, "");
+    if (v && *ctx->head_sha && strcasecmp(v, ctx->head_sha) == 0) {
+        const char *id = context_env("CI_PIPELINE_ID");
+        long long n = 0;
+        char *end = NULL;
+
+        if (id) {
+            errno = 0;
+            n = strtoll(id, &end, 10);
+        }
+        if (id && !errno && *end == '\0' && n > 0)
+            context_set(&ctx->ci_pipeline_id, id);
+        v = context_env("CI_MERGE_REQUEST_REF_PATH");
+        context_set(&ctx->ci_ref, v ? v : context_env("CI_COMMIT_REF_NAME"));
+    } else if (iid) {
+        context_set(&ctx->ci_ref,
+                    context_env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"));
+    }
+}
+
+int context_nothing_to_do(const struct run_context *ctx, const char *trigger,
+                          char *why, size_t whylen)
+{
+    const char *b = ctx->comment_body ? ctx->comment_body : "";
+    size_t n;
+
+    if (strcmp(ctx->event, "issue_comment") != 0)
+        return 0;
+    if (ctx->not_a_pr && ctx->pr <= 0 && !*ctx->head_sha) {
+        snprintf(why, whylen, "issue_comment: #%d is an issue, not a pull "
+                 "request: no PR to check", ctx->not_a_pr);
+        return 1;
+    }
+    if (!trigger || !*trigger)
+        return 0;
+    while (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
+        b++;
+    n = strlen(trigger);
+    /* "/mlgate" or "/mlgate args", not "/mlgatex". */
+    if (strncmp(b, trigger, n) == 0 &&
+        (b[n] == '\0' || isspace((unsigned char)b[n])))
+        return 0;
+    snprintf(why, whylen, "issue_comment: the comment does not start with "
+             "%.80s (trigger): nothing to do", trigger);
+    return 1;
+}
+
 /* reviewdog's generic set, for CIs we do not know. */
 static int context_generic(struct run_context *ctx, char *err,
                            size_t errlen)
@@ -446,8 +609,13 @@ static int context_generic(struct run_context *ctx, char *err,
     const char *sha = context_env("CI_COMMIT");
 
     if (owner && name) {
-        free(ctx->repo);
-        ctx->repo = xasprintf("%s/%s", owner, name);
+        char *r = xasprintf("%s/%s", owner, name);
+        int rc = context_set_repo(ctx, r, "CI_REPO_OWNER/CI_REPO_NAME", 0,
+                                  err, errlen);
+
+        free(r);
+        if (rc < 0)
+            return -1;
     }
     if (pr) {
         /* Some CIs put the PR URL here: take its last path segment. */
@@ -469,9 +637,10 @@ static int context_override(struct run_context *ctx, const char *src,
                             long prnum, const char *sha,
                             const char *branch, char *err, size_t errlen)
 {
+    /* The forge's own rule is applied in context_load once the forge
+     * is known; here either forge's. */
     if (repo) {
-        if (!*repo || !strchr(repo, '/') || repo[0] == '/' ||
-            repo[strlen(repo) - 1] == '/' || strpbrk(repo, " \t\n")) {
+        if (!validate_repo(repo, 0) && !validate_repo(repo, 1)) {
             context_err(err, errlen, "%s: \"%.80s\" is not OWNER/NAME", src,
                         repo);
             return -1;
@@ -486,7 +655,7 @@ static int context_override(struct run_context *ctx, const char *src,
     if (prnum > 0)
         ctx->pr = prnum;
     if (sha) {
-        if (!context_sha_ok(sha)) {
+        if (!validate_sha(sha)) {
             context_err(err, errlen, "%s: \"%.60s\" is not a 40-hex "
                         "commit SHA", strcmp(src, "--repo") == 0 ?
                         "--sha" : "MLGATE_SHA", sha);
@@ -555,11 +724,21 @@ int context_load(struct run_context *ctx, const struct context_overrides *ov,
         if (!*ctx->head_repo)
             context_set(&ctx->head_repo, ctx->repo);
     }
-    if (*ctx->head_sha && !context_sha_ok(ctx->head_sha)) {
+    if (*ctx->repo && !validate_repo(ctx->repo,
+                                     strcmp(ctx->forge, "gitlab") == 0)) {
+        context_err(err, errlen, "repository \"%.80s\" is not a %s "
+                    "repository path (OWNER/NAME)", ctx->repo,
+                    strcmp(ctx->forge, "gitlab") == 0 ? "GitLab" : "GitHub");
+        return -1;
+    }
+    if (*ctx->head_sha && !validate_sha(ctx->head_sha)) {
         context_err(err, errlen, "head commit \"%.60s\" is not a 40-hex "
                     "SHA", ctx->head_sha);
         return -1;
     }
+    if (strcmp(ctx->forge, "gitlab") == 0 && gitlab &&
+        strcmp(gitlab, "true") == 0)
+        context_gitlab_pipeline(ctx);
     /* A PR without a head commit (e.g. --repo/--pr only) is resolved
      * with one GET once the forge client exists. */
     if (ctx->pr > 0 && !*ctx->head_sha)

@@ -31,6 +31,13 @@ struct run_context {
     char *run_url;         /* CI run link, or "" */
     char *api_url;         /* forge API base (GITHUB_API_URL, CI_API_V4_URL) */
     char *server_url;      /* GITHUB_SERVER_URL / CI_SERVER_URL */
+    /* GitLab: the pipeline commit statuses belong to (CI_PIPELINE_ID) and
+     * its ref, or "" when the statuses' SHA is not the pipeline's (a
+     * merged-results pipeline builds a merge commit). */
+    char *ci_pipeline_id;
+    char *ci_ref;
+    char *comment_body;    /* issue_comment: the comment's text, else "" */
+    int not_a_pr;          /* issue_comment on a plain issue */
 };
 
 struct context_overrides {
@@ -50,6 +57,11 @@ int context_from_github_event(struct run_context *ctx, const char *event_name,
                               const char *payload, size_t len,
                               char *err, size_t errlen);
 void context_free(struct run_context *ctx);
+/* Whether the run has nothing to do: a comment on a plain issue, or with
+ * trigger (the [run] trigger value, NULL = none) a comment that does not
+ * start with it.  Returns 1 with a one-line reason in why, else 0. */
+int context_nothing_to_do(const struct run_context *ctx, const char *trigger,
+                          char *why, size_t whylen);
 
 struct cJSON;
 /* Fill head_*, base_*, is_fork, head_repo_deleted (and pr when 0) from a

@@ -20,6 +20,7 @@
 #include "forge_impl.h"
 #include "log.h"
 #include "util.h"
+#include "validate.h"
 
 const char *forge_kind(const struct forge *f)
 {
@@ -104,6 +105,11 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
                 xasprintf("PRIVATE-TOKEN: %s", tok));
         } else if ((tok = getenv("CI_JOB_TOKEN")) != NULL && *tok) {
             log_secret_add(tok);
+            /* Said now, once: otherwise it surfaces only as warnings at
+             * the end, after the checks ran. */
+            log_msg(LOG_WARN, NULL, "gitlab: CI_JOB_TOKEN cannot write MR "
+                    "comments or commit statuses: set GITLAB_TOKEN to a "
+                    "project or personal access token with api scope");
             f->headers = forge_headers_add(f->headers, &nh,
                 xasprintf("JOB-TOKEN: %s", tok));
         }
@@ -137,8 +143,16 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
         return NULL;
     }
     f->origin = forge_origin(http_base(f->http));
+    /* conf_load checked its syntax (validate_login). */
+    v = conf_get(c ? conf_find(c, "report") : NULL, "author");
+    if (v && *v) {
+        f->author = xstrdup(v);
+        f->author_done = 1;
+    }
     f->repo = xstrdup(ctx->repo ? ctx->repo : "");
     f->server_url = xstrdup(ctx->server_url ? ctx->server_url : "");
+    f->pipeline_id = xstrdup(ctx->ci_pipeline_id ? ctx->ci_pipeline_id : "");
+    f->ref = xstrdup(ctx->ci_ref ? ctx->ci_ref : "");
     if (gitlab)
         f->project = ctx->project_id && *ctx->project_id ?
             xstrdup(ctx->project_id) : http_escape(f->repo);
@@ -167,6 +181,9 @@ void forge_free(struct forge *f)
     free(f->repo);
     free(f->project);
     free(f->server_url);
+    free(f->author);
+    free(f->pipeline_id);
+    free(f->ref);
     free(f);
 }
 
@@ -270,11 +287,57 @@ int forge_call(struct forge *f, const char *method, const char *path,
     return rc;
 }
 
+void forge_foreign_add(struct forge_foreign *fo, long long id,
+                       const char *login)
+{
+    if (!fo)
+        return;
+    if (fo->n++ == 0) {
+        fo->first_id = id;
+        snprintf(fo->first_login, sizeof fo->first_login, "%s",
+                 login ? login : "?");
+    }
+}
+
+const char *forge_author(struct forge *f, double deadline,
+                         struct mlg_error *err)
+{
+    if (!f->author_done) {
+        char *login = NULL;
+        int rc;
+
+        memset(&f->author_err, 0, sizeof f->author_err);
+        rc = f->type == FORGE_GITLAB
+            ? gitlab_whoami(f, &login, deadline, &f->author_err)
+            : github_whoami(f, &login, deadline, &f->author_err);
+        /* Matched against comment authors: must be a plain login. */
+        if (rc == 0 && !validate_login(login)) {
+            log_seterr(&f->author_err, MLG_E_TRANSPORT, 0, 0, "%s: GET "
+                       "/user: the login is not a valid user name",
+                       forge_kind(f));
+            rc = -1;
+        }
+        if (rc == 0) {
+            f->author = login;
+            log_msg(LOG_DEBUG, NULL, "%s: the token writes as %s",
+                    forge_kind(f), login);
+        } else {
+            free(login);
+        }
+        f->author_done = 1;
+    }
+    if (!f->author && err)
+        *err = f->author_err;
+    return f->author;
+}
+
 int forge_find_comment(struct forge *f, long pr, const char *marker,
                        long long *id, char **body, char **url, int *pages,
                        double deadline, struct mlg_error *err)
 {
-    int dummy = 0;
+    struct forge_foreign fo;
+    const char *author;
+    int dummy = 0, rc;
 
     *id = 0;
     if (body)
@@ -289,11 +352,22 @@ int forge_find_comment(struct forge *f, long pr, const char *marker,
                    forge_kind(f));
         return -1;
     }
-    return f->type == FORGE_GITLAB
-        ? gitlab_find_comment(f, pr, marker, id, body, url, pages, deadline,
-                              err)
-        : github_find_comment(f, pr, marker, id, body, url, pages, deadline,
-                              err);
+    author = forge_author(f, deadline, err);
+    if (!author)
+        return -1;
+    memset(&fo, 0, sizeof fo);
+    rc = f->type == FORGE_GITLAB
+        ? gitlab_find_comment(f, pr, marker, id, body, url, pages, &fo,
+                              deadline, err)
+        : github_find_comment(f, pr, marker, id, body, url, pages, &fo,
+                              deadline, err);
+    if (fo.n > 0 && !f->foreign_said) {
+        log_msg(LOG_DEBUG, NULL, "ignored %zu comment%s carrying the mlgate "
+                "marker but not written by %s (first: %lld by %s)", fo.n,
+                fo.n == 1 ? "" : "s", author, fo.first_id, fo.first_login);
+        f->foreign_said = 1;
+    }
+    return rc;
 }
 
 int forge_put_comment(struct forge *f, long pr, long long id,
@@ -335,16 +409,15 @@ int forge_set_status(struct forge *f, const char *sha, const char *context,
     /* The same status in each forge's words: GitLab names the context
      * "name" and knows failed where GitHub has failure and error. */
     if (f->type == FORGE_GITLAB) {
-        path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
         if (strcmp(state, "failure") == 0 || strcmp(state, "error") == 0)
             state = "failed";
-    } else {
-        path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
+        return gitlab_set_status(f, sha, context, state, description,
+                                 target_url, deadline, err);
     }
+    path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
     req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "state", state);
-    cJSON_AddStringToObject(req, f->type == FORGE_GITLAB ? "name" : "context",
-                            context);
+    cJSON_AddStringToObject(req, "context", context);
     if (description)
         cJSON_AddStringToObject(req, "description", description);
     if (target_url && *target_url)

@@ -37,13 +37,22 @@ int forge_call(struct forge *f, const char *method, const char *path,
                const struct cJSON *body, int *status, struct cJSON **data,
                double deadline, struct mlg_error *err);
 
-/* The PR/MR comment (note) whose body contains marker, searching ALL
- * pages in order and stopping at the first hit.  Returns 0 with *id = 0
- * when none.  *body and *url (caller frees) may be NULL to skip.
- * *pages counts the list requests made. */
+/* The PR/MR comment (note) whose body contains marker and that the
+ * run's own identity wrote (forge_author), searching ALL pages in order
+ * and stopping at the first hit.  A marker comment by anyone else is
+ * never taken (anyone can post the invisible marker); the first time a
+ * run meets one it says so at -v.  Returns 0 with *id = 0 when none.
+ * *body and *url (caller frees) may be NULL to skip.  *pages counts the
+ * list requests made (the /user lookup not included). */
 int forge_find_comment(struct forge *f, long pr, const char *marker,
                        long long *id, char **body, char **url, int *pages,
                        double deadline, struct mlg_error *err);
+/* Who the token writes comments as: [report] author when set, else
+ * resolved once per run (GitHub GET /user, an installation token being
+ * github-actions[bot]; GitLab GET /user).  The string belongs to f.
+ * NULL with err when it cannot be known; the failure is remembered. */
+const char *forge_author(struct forge *f, double deadline,
+                         struct mlg_error *err);
 /* Create (id == 0) or update a comment; *url (caller frees) may be NULL. */
 int forge_put_comment(struct forge *f, long pr, long long id,
                       const char *body, char **url, double deadline,

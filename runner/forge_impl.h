@@ -18,7 +18,27 @@ struct forge {
     char *repo;        /* owner/name (GitLab: the project path) */
     char *project;     /* GitLab: numeric id or escaped path */
     char *server_url;  /* web base, for links */
+    /* Who the token writes as: [report] author, else resolved once per
+     * run by forge_author (GET /user); NULL until then. */
+    char *author;
+    int author_done;   /* resolved (or failed: author_err) already */
+    struct mlg_error author_err;
+    int foreign_said;  /* "someone else's marker" was logged */
+    char *pipeline_id; /* GitLab: statuses' pipeline_id, or "" */
+    char *ref;         /* GitLab: statuses' ref, or "" */
 };
+
+/* Marker comments written by someone other than the run's author, as
+ * the pick functions meet them. */
+struct forge_foreign {
+    size_t n;
+    long long first_id;
+    char first_login[128];
+};
+
+/* Remember one foreign marker comment (login may be NULL). */
+void forge_foreign_add(struct forge_foreign *fo, long long id,
+                       const char *login);
 
 /* One request.  path: relative to the API base or an absolute URL on the
  * same origin.  body: JSON text or NULL.  On 2xx returns 0 with *resp
@@ -36,14 +56,31 @@ char *github_error_text(const struct cJSON *body);
 char *gitlab_error_text(const struct cJSON *body);
 
 /* One page of GitHub issue comments: the first whose body contains
- * marker and that has a positive id.  Returns 1 with *id, and *body and
- * *url when not NULL (caller frees), or 0 when the page has none.  Used
- * by github_find_comment; exposed for fuzzing. */
+ * marker, that has a positive id and whose user.login is author
+ * (case-insensitive, as GitHub logins are).  Marker comments by anyone
+ * else are counted in *fo (may be NULL).  Returns 1 with *id, and *body
+ * and *url when not NULL (caller frees), or 0 when the page has none.
+ * Used by github_find_comment; exposed for fuzzing. */
 int github_pick_comment(const struct cJSON *list, const char *marker,
-                        long long *id, char **body, char **url);
+                        const char *author, long long *id, char **body,
+                        char **url, struct forge_foreign *fo);
+/* The same for a page of GitLab notes (author.username). */
+int gitlab_pick_note(const struct cJSON *list, const char *marker,
+                     const char *author, long long *id, char **body,
+                     struct forge_foreign *fo);
+/* Who the token writes as: 0 with a new string in *login, or -1 with
+ * err.  GitHub: GET /user; 403 "Resource not accessible by integration"
+ * means an installation token, which writes as github-actions[bot].
+ * GitLab: GET /user (username). */
+int github_whoami(struct forge *f, char **login, double deadline,
+                  struct mlg_error *err);
+int gitlab_whoami(struct forge *f, char **login, double deadline,
+                  struct mlg_error *err);
+
 int github_find_comment(struct forge *f, long pr, const char *marker,
                         long long *id, char **body, char **url, int *pages,
-                        double deadline, struct mlg_error *err);
+                        struct forge_foreign *fo, double deadline,
+                        struct mlg_error *err);
 int github_put_comment(struct forge *f, long pr, long long id,
                        const char *body, char **url, double deadline,
                        struct mlg_error *err);
@@ -52,11 +89,22 @@ int github_resolve_pr(struct forge *f, struct run_context *ctx,
 
 int gitlab_find_comment(struct forge *f, long pr, const char *marker,
                         long long *id, char **body, char **url, int *pages,
-                        double deadline, struct mlg_error *err);
+                        struct forge_foreign *fo, double deadline,
+                        struct mlg_error *err);
 int gitlab_put_comment(struct forge *f, long pr, long long id,
                        const char *body, char **url, double deadline,
                        struct mlg_error *err);
 int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
                       double deadline, struct mlg_error *err);
+/* POST /projects/:id/statuses/:sha with the pipeline's id and ref; state
+ * in GitLab's words.  Returns 0 or -1 with err. */
+int gitlab_set_status(struct forge *f, const char *sha, const char *name,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err);
+/* target_url as GitLab takes it (a URL of at most 255 characters): the
+ * URL itself, else without its query and fragment, else NULL (omit).
+ * Caller frees. */
+char *gitlab_target_url(const char *url);
 
 #endif

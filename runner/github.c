@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -63,32 +64,75 @@ static const char *github_str(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static const char *github_login(const cJSON *c)
+{
+    return github_str(cJSON_GetObjectItemCaseSensitive(c, "user"), "login");
+}
+
 int github_pick_comment(const cJSON *list, const char *marker,
-                        long long *id, char **body, char **url)
+                        const char *author, long long *id, char **body,
+                        char **url, struct forge_foreign *fo)
 {
     const cJSON *c;
 
     cJSON_ArrayForEach(c, list) {
         const char *b = github_str(c, "body");
+        const char *login = github_login(c);
 
         /* A match without a usable id could not be updated: skip it
          * rather than stop on it. */
-        if (b && strstr(b, marker) && github_id(c) > 0) {
-            *id = github_id(c);
-            if (body)
-                *body = xstrdup(b);
-            if (url)
-                *url = xstrdup(github_str(c, "html_url") ?
-                               github_str(c, "html_url") : "");
-            return 1;
+        if (!b || !strstr(b, marker) || github_id(c) <= 0)
+            continue;
+        if (!login || !author || strcasecmp(login, author) != 0) {
+            forge_foreign_add(fo, github_id(c), login);
+            continue;
         }
+        *id = github_id(c);
+        if (body)
+            *body = xstrdup(b);
+        if (url)
+            *url = xstrdup(github_str(c, "html_url") ?
+                           github_str(c, "html_url") : "");
+        return 1;
     }
     return 0;
 }
 
+int github_whoami(struct forge *f, char **login, double deadline,
+                  struct mlg_error *err)
+{
+    struct http_resp resp;
+    cJSON *data = NULL;
+    const char *l;
+
+    *login = NULL;
+    if (forge_request(f, "GET", "/user", NULL, &resp, &data, deadline,
+                      err) < 0) {
+        /* An installation token (GITHUB_TOKEN, an app's token) may not
+         * read /user; what it writes shows as the Actions bot. */
+        if (err->kind == MLG_E_HTTP && err->status == 403 &&
+            strstr(err->message, "Resource not accessible by integration")) {
+            memset(err, 0, sizeof *err);
+            *login = xstrdup("github-actions[bot]");
+            return 0;
+        }
+        return -1;
+    }
+    l = github_str(data, "login");
+    if (l)
+        *login = xstrdup(l);
+    else
+        log_seterr(err, MLG_E_TRANSPORT, (int)resp.status, 0,
+                   "github: GET /user: no login in the answer");
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    return *login ? 0 : -1;
+}
+
 int github_find_comment(struct forge *f, long pr, const char *marker,
                         long long *id, char **body, char **url, int *pages,
-                        double deadline, struct mlg_error *err)
+                        struct forge_foreign *fo, double deadline,
+                        struct mlg_error *err)
 {
     char *path = xasprintf("/repos/%s/issues/%ld/comments?per_page=100",
                            f->repo, pr);
@@ -105,7 +149,8 @@ int github_find_comment(struct forge *f, long pr, const char *marker,
         }
         (*pages)++;
         /* Follow the server's next link verbatim, never a built URL. */
-        if (!github_pick_comment(data, marker, id, body, url)) {
+        if (!github_pick_comment(data, marker, f->author, id, body, url,
+                                 fo)) {
             link = http_resp_header(&resp, "link");
             next = http_link_next(link);
             free(link);

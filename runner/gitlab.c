@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,6 +17,9 @@
 #include "forge_impl.h"
 #include "log.h"
 #include "util.h"
+
+#define GITLAB_URL_MAX 255        /* target_url and ref limit */
+#define GITLAB_CONFLICT_TRIES 3   /* status writes answered 409 */
 
 char *gitlab_error_text(const cJSON *body)
 {
@@ -55,15 +60,69 @@ static char *gitlab_note_url(const struct forge *f, long mr, long long id)
                      f->repo, mr, id);
 }
 
+int gitlab_pick_note(const cJSON *list, const char *marker,
+                     const char *author, long long *id, char **body,
+                     struct forge_foreign *fo)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, list) {
+        const char *b = gitlab_str(c, "body");
+        const char *who = gitlab_str(
+            cJSON_GetObjectItemCaseSensitive(c, "author"), "username");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "id");
+        long long nid;
+
+        /* Ids are integers below 2^53; casting a larger double is
+         * undefined. */
+        if (!b || !strstr(b, marker) || !cJSON_IsNumber(v) ||
+            !(v->valuedouble >= 1 && v->valuedouble < 9007199254740992.0))
+            continue;
+        nid = (long long)v->valuedouble;
+        if (!who || !author || strcasecmp(who, author) != 0) {
+            forge_foreign_add(fo, nid, who);
+            continue;
+        }
+        *id = nid;
+        if (body)
+            *body = xstrdup(b);
+        return 1;
+    }
+    return 0;
+}
+
+int gitlab_whoami(struct forge *f, char **login, double deadline,
+                  struct mlg_error *err)
+{
+    struct http_resp resp;
+    cJSON *data = NULL;
+    const char *u;
+
+    *login = NULL;
+    if (forge_request(f, "GET", "/user", NULL, &resp, &data, deadline,
+                      err) < 0)
+        return -1;
+    u = gitlab_str(data, "username");
+    if (u)
+        *login = xstrdup(u);
+    else
+        log_seterr(err, MLG_E_TRANSPORT, (int)resp.status, 0,
+                   "gitlab: GET /user: no username in the answer");
+    cJSON_Delete(data);
+    http_resp_free(&resp);
+    return *login ? 0 : -1;
+}
+
 int gitlab_find_comment(struct forge *f, long pr, const char *marker,
                         long long *id, char **body, char **url, int *pages,
-                        double deadline, struct mlg_error *err)
+                        struct forge_foreign *fo, double deadline,
+                        struct mlg_error *err)
 {
     long page = 1;
 
     while (page > 0) {
         struct http_resp resp;
-        cJSON *data = NULL, *c;
+        cJSON *data = NULL;
         char *path, *next;
 
         path = xasprintf("/projects/%s/merge_requests/%ld/notes?per_page=100"
@@ -76,22 +135,9 @@ int gitlab_find_comment(struct forge *f, long pr, const char *marker,
         }
         free(path);
         (*pages)++;
-        cJSON_ArrayForEach(c, data) {
-            const char *b = gitlab_str(c, "body");
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "id");
-
-            /* Ids are integers below 2^53; casting a larger double is
-             * undefined. */
-            if (b && strstr(b, marker) && cJSON_IsNumber(v) &&
-                v->valuedouble >= 1 && v->valuedouble < 9007199254740992.0) {
-                *id = (long long)v->valuedouble;
-                if (body)
-                    *body = xstrdup(b);
-                if (url)
-                    *url = gitlab_note_url(f, pr, *id);
-                break;
-            }
-        }
+        if (gitlab_pick_note(data, marker, f->author, id, body, fo) &&
+            url)
+            *url = gitlab_note_url(f, pr, *id);
         next = *id ? NULL : http_resp_header(&resp, "x-next-page");
         page = next && *next ? strtol(next, NULL, 10) : 0;
         free(next);
@@ -174,6 +220,69 @@ int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
     }
     cJSON_Delete(data);
     http_resp_free(&resp);
+    free(path);
+    return rc;
+}
+
+char *gitlab_target_url(const char *url)
+{
+    size_t n;
+
+    if (!url || (strncmp(url, "https://", 8) != 0 &&
+                 strncmp(url, "http://", 7) != 0))
+        return NULL;
+    if (strlen(url) <= GITLAB_URL_MAX)
+        return xstrdup(url);
+    /* A cut query or path would be a different, broken link. */
+    n = strcspn(url, "?#");
+    return n <= GITLAB_URL_MAX ? xstrndup(url, n) : NULL;
+}
+
+int gitlab_set_status(struct forge *f, const char *sha, const char *name,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err)
+{
+    char *path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
+    char *url = gitlab_target_url(target_url);
+    cJSON *req = cJSON_CreateObject(), *data = NULL;
+    int status = 0, rc = -1, i;
+
+    cJSON_AddStringToObject(req, "state", state);
+    cJSON_AddStringToObject(req, "name", name);
+    if (description)
+        cJSON_AddStringToObject(req, "description", description);
+    if (url)
+        cJSON_AddStringToObject(req, "target_url", url);
+    /* Without both, GitLab may attach the status to another pipeline of
+     * the same SHA (see context_gitlab_pipeline). */
+    if (*f->ref)
+        cJSON_AddStringToObject(req, "ref", f->ref);
+    if (*f->pipeline_id)
+        cJSON_AddNumberToObject(req, "pipeline_id",
+                                strtod(f->pipeline_id, NULL));
+    for (i = 0; i < GITLAB_CONFLICT_TRIES; i++) {
+        double pause = 0.5 * (i + 1);
+        struct timespec ts;
+
+        cJSON_Delete(data);
+        data = NULL;
+        rc = forge_call(f, "POST", path, req, &status, &data, deadline, err);
+        /* 409 "Another update to this commit status is in progress": a
+         * concurrent write of the same status holds its lock; the write
+         * itself is sound, so it is repeated after a pause. */
+        if (rc == 0 || status != 409 || i + 1 == GITLAB_CONFLICT_TRIES ||
+            (deadline > 0 && now_mono() + pause >= deadline))
+            break;
+        log_msg(LOG_DEBUG, "gitlab", "status %s: 409 conflict, again in "
+                "%.1f s", name, pause);
+        ts.tv_sec = (time_t)pause;
+        ts.tv_nsec = (long)((pause - (double)ts.tv_sec) * 1e9);
+        nanosleep(&ts, NULL);
+    }
+    cJSON_Delete(data);
+    cJSON_Delete(req);
+    free(url);
     free(path);
     return rc;
 }

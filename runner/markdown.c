@@ -16,6 +16,7 @@
 
 #define MD_FFFD "\xef\xbf\xbd"  /* U+FFFD REPLACEMENT CHARACTER */
 #define MD_ZWSP "\xe2\x80\x8b"  /* U+200B ZERO WIDTH SPACE */
+#define MD_ZWJ "\xe2\x80\x8d"   /* U+200D ZERO WIDTH JOINER */
 #define MD_ELLIPSIS "\xe2\x80\xa6"
 
 /* HTML tags plugin details may keep; all inline or harmless when left
@@ -86,6 +87,8 @@ static void md_clean(struct buf *b, const char *text)
         if (n == 0) {
             buf_adds(b, MD_FFFD);
             p++;
+        } else if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {
+            p += 2; /* a C1 control (U+0080..U+009F) */
         } else if (n > 1) {
             buf_add(b, (const char *)p, n);
             p += n;
@@ -153,6 +156,18 @@ static size_t md_fence_at(const char *s, char *ch, const char **after)
     return run;
 }
 
+/* An '@' that GitHub or GitLab could read as a mention (@user,
+ * @org/team, @all): followed by a name character.  Dependabot's way to
+ * defuse it is kept: a zero-width joiner after the '@' (the text still
+ * reads as typed, but pings no one). */
+static int md_mention_at(const char *p)
+{
+    char c = p[1];
+
+    return p[0] == '@' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == '_' || c == '-');
+}
+
 static void md_escape_into(struct buf *b, const char *clean, int mode)
 {
     const char *p;
@@ -173,17 +188,24 @@ static void md_escape_into(struct buf *b, const char *clean, int mode)
         }
         if (*p == '\n' || *p == '\t') {
             buf_addc(b, mode == MLG_MD_CELL ? ' ' : *p);
+        } else if (*p == ':' && bol) {
+            /* Renders as ':', but no line of the report starts with a
+             * workflow command ("::error::...") a server slipped in. */
+            buf_adds(b, "\\:");
         } else if (*p == '<') {
             buf_adds(b, "&lt;");
         } else if (*p == '>') {
             buf_adds(b, "&gt;");
         } else if (*p == '&') {
             buf_adds(b, "&amp;");
+        } else if (md_mention_at(p)) {
+            buf_adds(b, "@" MD_ZWJ);
         } else {
             if (strchr("\\`*_{}[]#+-!|~", *p))
                 buf_addc(b, '\\');
             buf_addc(b, *p);
         }
+        bol = *p == '\n';
     }
 }
 
@@ -212,6 +234,9 @@ static void md_html_into(struct buf *b, const char *text)
         case '&': buf_adds(b, "&amp;"); break;
         case '"': buf_adds(b, "&quot;"); break;
         case '\n': case '\t': buf_addc(b, ' '); break;
+        case '@':
+            buf_adds(b, md_mention_at(p) ? "@" MD_ZWJ : "@");
+            break;
         default: buf_addc(b, *p);
         }
     }
@@ -354,6 +379,9 @@ char *md_neutralise(const char *details)
             continue;
         }
         buf_addc(&out, *p);
+        /* Mentions ping only outside code. */
+        if (!open_len && !span && md_mention_at(p))
+            buf_adds(&out, MD_ZWJ);
         if (*p != '<')
             continue;
         /* Outside code, a plugin may nest its own collapsible sections

@@ -20,6 +20,10 @@
  * - an unclosed code fence is closed at the end of the section.
  * Neutralising inserts U+200B ZERO WIDTH SPACE after the '<': the text
  * still reads as typed, but is no longer a tag or comment.
+ * Mentions: an '@' followed by a name character, outside code fences and
+ * code spans (and in every escaped text), gets U+200D ZERO WIDTH JOINER
+ * after it, as Dependabot does, so "@org/team" in a task or metric name
+ * pings no one.  C1 control characters are dropped like C0 ones.
  */
 #ifndef MLG_MARKDOWN_H
 #define MLG_MARKDOWN_H

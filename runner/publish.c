@@ -55,10 +55,15 @@ struct publish {
 };
 
 /* Workflow-command escaping (as @actions/core does): data escapes %, CR
- * and LF; property values also ':' and ','. */
-static void publish_cmd_escape(struct buf *b, const char *s, int property)
+ * and LF; property values also ':' and ','.  The text is folded first
+ * (log_fold): an annotation is one line whatever a server or plugin put
+ * in it. */
+static void publish_cmd_escape(struct buf *b, const char *text,
+                               int property)
 {
-    for (; s && *s; s++) {
+    char *folded = log_fold(text), *s;
+
+    for (s = folded; *s; s++) {
         switch (*s) {
         case '%': buf_adds(b, "%25"); break;
         case '\r': buf_adds(b, "%0D"); break;
@@ -72,6 +77,7 @@ static void publish_cmd_escape(struct buf *b, const char *s, int property)
         default: buf_addc(b, *s);
         }
     }
+    free(folded);
 }
 
 /* Print a finished workflow command (masked) to stdout. */
@@ -162,59 +168,27 @@ static void publish_summary(struct publish *p)
     free(md);
 }
 
-/* 32 random hex digits for a heredoc delimiter. */
-static void publish_random_hex(char *out)
-{
-    static unsigned long long counter;
-    unsigned char raw[16];
-    FILE *fp = fopen("/dev/urandom", "rb");
-    size_t i, got = 0;
-
-    if (fp) {
-        got = fread(raw, 1, sizeof raw, fp);
-        fclose(fp);
-    }
-    if (got != sizeof raw) {
-        /* No /dev/urandom: still unpredictable enough for a value that
-         * only needs not to occur in the text. */
-        unsigned long long x = (unsigned long long)(now_wall() * 1e6) ^
-            ((unsigned long long)getpid() << 32) ^ ++counter;
-
-        for (i = 0; i < sizeof raw; i++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            raw[i] = (unsigned char)x;
-        }
-    }
-    for (i = 0; i < sizeof raw; i++)
-        sprintf(out + 2 * i, "%02x", raw[i]);
-}
-
-/* One name/value pair in the environment-file format. */
+/* One name/value pair in the environment-file format.  The value is
+ * folded to one line (log_fold: the output rule), so name=value is
+ * always the whole record and no value can add another output. */
 static void publish_output_kv(struct buf *b, const char *name,
-                              const char *value)
+                              const char *raw)
 {
-    char hex[33], *delim = NULL;
+    char *value = log_fold(raw);
 
-    if (!strpbrk(value, "\r\n")) {
-        buf_printf(b, "%s=%s\n", name, value);
-        return;
-    }
-    do {
-        free(delim);
-        publish_random_hex(hex);
-        delim = xasprintf("ghadelimiter_%s", hex);
-    } while (strstr(value, delim));
-    buf_printf(b, "%s<<%s\n%s\n%s\n", name, delim, value, delim);
-    free(delim);
+    buf_printf(b, "%s=%s\n", name, value);
+    free(value);
 }
 
-/* A name GitHub's parser reads back as written: no '=', no line break,
- * no "<<", not empty. */
+/* A name GitHub's parser reads back as written: no '=', no control
+ * character, no "<<", not empty. */
 static int publish_output_name_ok(const char *name)
 {
-    return *name && !strpbrk(name, "=\r\n") && !strstr(name, "<<");
+    char *folded = log_fold(name);
+    int same = strcmp(folded, name) == 0;
+
+    free(folded);
+    return *name && same && !strchr(name, '=') && !strstr(name, "<<");
 }
 
 static void publish_outputs(struct publish *p)
@@ -434,9 +408,12 @@ static void publish_statuses(struct publish *p)
         char *text = xasprintf("%s: %s", result_status_name(r->status),
                                r->summary);
         char *masked = log_mask(text);
-        char *desc = md_cut(masked, PUBLISH_DESC_MAX);
+        char *desc;
         const char *state = publish_state(r->status);
         int rc = 0;
+
+        log_fold_inplace(masked);
+        desc = md_cut(masked, PUBLISH_DESC_MAX);
 
         memset(&err, 0, sizeof err);
         if (p->dry_run)

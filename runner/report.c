@@ -47,20 +47,6 @@ static const char *report_color(int status)
     }
 }
 
-/* The summary as one printable line (terminal escapes dropped). */
-static char *report_clean_line(const char *s)
-{
-    struct buf b = {0};
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-
-    for (; *p != '\0'; p++)
-        if (*p >= 0x20 && *p != 0x7f)
-            buf_addc(&b, (char)*p);
-        else if (*p == '\t' || *p == '\n' || *p == '\r')
-            buf_addc(&b, ' ');
-    return buf_take(&b);
-}
-
 char *report_text(const struct run_result *rr, int color)
 {
     struct buf b = {0};
@@ -74,7 +60,8 @@ char *report_text(const struct run_result *rr, int color)
 
     for (i = 0; i < rr->n; i++) {
         const struct check_result *r = &rr->checks[i];
-        char *sum = report_clean_line(r->summary);
+        /* One line per check, whatever the plugin or server wrote. */
+        char *sum = log_fold(r->summary), *name = log_fold(r->name);
         int st = r->status >= MLG_PASS && r->status <= MLG_SKIP
             ? r->status : MLG_ERROR;
 
@@ -84,8 +71,9 @@ char *report_text(const struct run_result *rr, int color)
                        result_status_name(st));
         else
             buf_printf(&b, "%-5s", result_status_name(st));
-        buf_printf(&b, " %s: %s (%.1fs)\n", r->name, sum, r->duration);
+        buf_printf(&b, " %s: %s (%.1fs)\n", name, sum, r->duration);
         free(sum);
+        free(name);
     }
     buf_adds(&b, "mlgate: ");
     for (i = 0; i < 5; i++) {
@@ -333,52 +321,119 @@ int report_print(const char *content, FILE *f)
     return fflush(f) == 0 ? 0 : -1;
 }
 
-int report_write_file(const char *path, const char *content, char *err,
-                      size_t errlen)
+/* Write all of s to fd; 0 or -1 with errno. */
+static int report_write_all(int fd, const char *s, size_t len)
 {
-    char *tmp = xasprintf("%s.tmp", path);
-    char *masked = log_mask(content);
-    size_t len = strlen(masked), off = 0;
-    int fd, rc = -1;
+    size_t off = 0;
 
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
     while (off < len) {
-        ssize_t w = write(fd, masked + off, len - off);
+        ssize_t w = write(fd, s + off, len - off);
 
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            snprintf(err, errlen, "%s: %s", tmp,
-                     w < 0 ? strerror(errno) : "short write");
-            close(fd);
-            unlink(tmp);
-            goto out;
+            if (w == 0)
+                errno = EIO;
+            return -1;
         }
         off += (size_t)w;
     }
-    if (fsync(fd) != 0) {
+    return 0;
+}
+
+/* The file a path names once its symlinks are followed (a dangling
+ * link: where it points).  Caller frees. */
+static char *report_resolve(const char *path)
+{
+    char *real = realpath(path, NULL), *dir, *slash, *res;
+    char link[4096];
+    ssize_t n;
+
+    if (real != NULL) {
+        res = xstrdup(real);
+        free(real);
+        return res;
+    }
+    n = readlink(path, link, sizeof link - 1);
+    if (n <= 0)
+        return xstrdup(path);
+    link[n] = '\0';
+    if (link[0] == '/')
+        return xstrdup(link);
+    dir = xstrdup(path);
+    slash = strrchr(dir, '/');
+    res = slash ? xasprintf("%.*s/%s", (int)(slash - dir), dir, link)
+                : xstrdup(link);
+    free(dir);
+    return res;
+}
+
+int report_write_file(const char *path, const char *content, char *err,
+                      size_t errlen)
+{
+    char *masked = log_mask(content), *target = NULL, *tmp = NULL, *slash;
+    size_t len = strlen(masked);
+    struct stat st;
+    mode_t mask;
+    int fd = -1, rc = -1;
+
+    /* A fifo, a device, /dev/stdout or anything under /dev or /proc is
+     * written in place: replacing it would swap a node for a file. */
+    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
+        (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 || report_write_all(fd, masked, len) != 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    /* A symlink stays: its target is what gets replaced. */
+    target = report_resolve(path);
+    slash = strrchr(target, '/');
+    tmp = slash ? xasprintf("%.*s/.mlgate-XXXXXX", (int)(slash - target),
+                            target)
+                : xstrdup(".mlgate-XXXXXX");
+    /* mkstemp: a new name, O_EXCL, mode 0600; a fresh report is
+     * readable as any file the user creates. */
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        goto out;
+    }
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, stat(target, &st) == 0 ? st.st_mode & 07777
+                                          : 0666 & ~mask) != 0 ||
+        report_write_all(fd, masked, len) != 0 || fsync(fd) != 0) {
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
         goto out;
     }
     if (close(fd) != 0) {
+        fd = -1;
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-        unlink(tmp);
         goto out;
     }
-    if (rename(tmp, path) != 0) {
+    fd = -1;
+    if (rename(tmp, target) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        unlink(tmp);
         goto out;
     }
+    free(tmp);
+    tmp = NULL;
     rc = 0;
 out:
+    if (fd >= 0 && close(fd) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (tmp != NULL)
+        unlink(tmp);
     free(tmp);
+    free(target);
     free(masked);
     return rc;
 }

@@ -31,9 +31,12 @@ char *report_junit(const struct run_result *rr);
  * '?'.  Caller frees. */
 char *report_xml_escape(const char *s);
 
-/* Write content masked (log_mask) to path atomically: path.tmp in the
- * same directory, fsync, rename.  Returns 0, or -1 with a one-line reason
- * in err. */
+/* Write content masked (log_mask) to path.  A regular file (or a new
+ * one) is replaced atomically: a mkstemp file in the target's directory,
+ * fsync, rename; when path is a symlink the file it points to is
+ * replaced and the link stays.  A path that is not a regular file (fifo,
+ * device, /dev/stdout, anything under /dev or /proc) is written in
+ * place.  Returns 0, or -1 with a one-line reason in err. */
 int report_write_file(const char *path, const char *content, char *err,
                       size_t errlen);
 

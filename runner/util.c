@@ -6,10 +6,14 @@
 
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -51,7 +55,13 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
-    char *p = xmalloc(n + 1);
+    const char *nul = memchr(s, '\0', n);
+    char *p;
+
+    /* At most n bytes, never past the end of a shorter s. */
+    if (nul != NULL)
+        n = (size_t)(nul - s);
+    p = xmalloc(n + 1);
 
     memcpy(p, s, n);
     p[n] = '\0';
@@ -148,6 +158,62 @@ void buf_free(struct buf *b)
     free(b->p);
     b->p = NULL;
     b->len = b->cap = 0;
+}
+
+int util_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    struct buf b = {0};
+    struct stat st;
+    char chunk[8192];
+    int fd, saved;
+
+    *out = NULL;
+    *len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0)
+        goto fail;
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            goto fail;
+        if (n == 0)
+            break;
+        /* A file that keeps growing (or an endless fifo) stops here. */
+        if ((size_t)n > max - b.len) {
+            errno = EFBIG;
+            goto fail;
+        }
+        buf_add(&b, chunk, (size_t)n);
+    }
+    close(fd);
+    *len = b.len;
+    *out = buf_take(&b);
+    return 0;
+fail:
+    saved = errno;
+    close(fd);
+    buf_free(&b);
+    errno = saved;
+    return -1;
+}
+
+void util_read_error(const char *path, size_t max, char *err, size_t errlen)
+{
+    if (errno == EINVAL)
+        snprintf(err, errlen, "%s: not a regular file or fifo", path);
+    else if (errno == EFBIG)
+        snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+    else
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
 }
 
 double now_mono(void)

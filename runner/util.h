@@ -12,7 +12,8 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
-/* Caller frees. xstrdup(NULL) returns NULL. */
+/* Caller frees. xstrdup(NULL) returns NULL.  xstrndup copies at most n
+ * bytes and stops at a NUL before that. */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Caller frees. */
@@ -38,6 +39,17 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 /* Returns the string (never NULL, "" when empty); caller frees. */
 char *buf_take(struct buf *b);
 void buf_free(struct buf *b);
+
+/* Every file mlgate reads goes through here: path must be a regular
+ * file or a fifo (a device such as /dev/zero, a directory or a socket is
+ * refused, also behind a symlink) and at most max bytes long.  Returns 0
+ * with *out (NUL-terminated, caller frees) and *len, or -1 with errno
+ * set (ENOENT etc. from open; EINVAL: not a regular file or fifo;
+ * EFBIG: more than max bytes) and nothing allocated.  util_read_error
+ * words that as "PATH: REASON" into err. */
+int util_read_file(const char *path, size_t max, char **out, size_t *len);
+void util_read_error(const char *path, size_t max, char *err,
+                     size_t errlen);
 
 /* Seconds from CLOCK_MONOTONIC. */
 double now_mono(void);

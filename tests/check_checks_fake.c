@@ -205,6 +205,33 @@ START_TEST(test_remote_archive_fallback)
 }
 END_TEST
 
+/* A server before 2.12 (no tasks.archive, no tasks.archive_many): the
+ * tasks.edit fallback adds "archived" to the task's system tags, keeping
+ * the others, since tasks.edit replaces the whole list. */
+START_TEST(test_remote_archive_edit_keeps_tags)
+{
+    struct mlgt *t;
+
+    t = kit("remote-run", fake_rr_opts);
+    kit_add(t, "tasks.create", "{\"id\":\"new\"}", 0, 1);
+    kit_add(t, "tasks.enqueue", "{\"queued\":1,\"queue_watched\":true}",
+             0, 1);
+    kit_add(t, "tasks.get_all", "{\"tasks\":[{\"id\":\"new\",\"status\":"
+             "\"in_progress\",\"last_iteration\":1,\"system_tags\":"
+             "[\"pipeline\",\"hidden\"]}]}", 0, -1);
+    kit_add(t, "tasks.stopped", "{\"updated\":1}", 0, 1);
+    kit_add(t, "tasks.archive", NULL, MLG_E_HTTP, 1);
+    kit_add(t, "tasks.archive_many", NULL, MLG_E_HTTP, 1);
+    kit_add(t, "tasks.edit", "{\"updated\":1}", 0, 1);
+    ck_assert_int_eq(mlgt_run(t), MLG_PASS);
+    ck_assert_msg(strstr(mlgt_calls(t), "tasks.edit {\"task\":\"new\",\"force\":"
+                         "true,\"system_tags\":[\"pipeline\",\"hidden\","
+                         "\"archived\"]}") != NULL, "calls: %s", mlgt_calls(t));
+    ck_assert_ptr_nonnull(strstr(mlgt_summary(t), "stopped and archived"));
+    mlgt_free(t);
+}
+END_TEST
+
 /* Cancelled while queued: tasks.stop (dequeue), then archive. */
 START_TEST(test_remote_cancelled_queued)
 {
@@ -288,7 +315,9 @@ START_TEST(test_remote_log_tail)
     kit_add(t, "tasks.archive", "{\"archived\":1}", 0, 1);
     ck_assert_int_eq(mlgt_run(t), MLG_FAIL);
     ck_assert_ptr_nonnull(strstr(mlgt_summary(t), "failed: boom"));
-    ck_assert_ptr_nonnull(strstr(mlgt_summary(t), "; archived"));
+    ck_assert_ptr_nonnull(strstr(mlgt_summary(t), "; archived (already "
+                                                  "failed, nothing to "
+                                                  "stop)"));
     ck_assert_ptr_null(strstr(mlgt_calls(t), "tasks.stop"));
     ck_assert_ptr_nonnull(strstr(mlgt_details(t), "<details><summary>"));
     first = strstr(mlgt_details(t), "line 11");
@@ -332,6 +361,7 @@ static Suite *fake_suite(void)
 
     tcase_add_test(core, test_compare_chart_downsampled);
     tcase_add_test(core, test_remote_archive_fallback);
+    tcase_add_test(core, test_remote_archive_edit_keeps_tags);
     tcase_add_test(core, test_remote_log_tail);
     tcase_add_test(errors, test_compare_chart_failure_keeps_verdict);
     tcase_add_test(errors, test_remote_cancelled_queued);

@@ -465,6 +465,8 @@ START_TEST(test_error_envelope)
     ck_assert_ptr_null(strchr(err.message, '\n'));
     assert_no_secret(&err);
 
+    sbx_off_spec(&sb, "POST", 404, "/tasks.nope", "the 404 of an unknown "
+                 "endpoint");
     ck_assert_int_eq(clearml_call(c, "tasks.nope", NULL, &data, 0, &err),
                      -1);
     ck_assert_int_eq(err.status, 404);
@@ -639,6 +641,8 @@ START_TEST(test_not_clearml)
 
     /* The web UI's URL given as the API host: a plain 404 or HTML. */
     setenv("CLEARML_API_HOST", sb.clearml_web, 1);
+    sbx_off_spec(&sb, NULL, 0, "/clearml-web/", "the web UI's URL given "
+                 "as the API host");
     c = connect_client();
     ck_assert_int_eq(clearml_login(c, 0, &err), -1);
     ck_assert_int_eq(err.kind, MLG_E_TRANSPORT);
@@ -700,9 +704,12 @@ START_TEST(test_find_task)
     ck_assert_ptr_nonnull(task);
     cJSON_Delete(task);
     cJSON_Delete(dirty);
+    /* One SHA rule everywhere (validate_sha): 40 hex digits, refused
+     * before any request. */
     ck_assert_int_eq(clearml_find_task(c, "3f9a1c2b7d4e5f6071829", NULL,
-                                       NULL, &task, &dirty, 0, &err), 0);
-    ck_assert_ptr_null(task); /* exact match only */
+                                       NULL, &task, &dirty, 0, &err), -1);
+    ck_assert_int_eq(err.kind, MLG_E_USAGE);
+    ck_assert_ptr_null(task);
     ck_assert_int_eq(clearml_find_task(c, "not-a-sha", NULL, NULL, &task,
                                        &dirty, 0, &err), -1);
     ck_assert_int_eq(err.kind, MLG_E_USAGE);

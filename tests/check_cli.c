@@ -11,12 +11,16 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +152,10 @@ START_TEST(test_usage_64)
     ck_assert_int_eq(mlgate(NULL, "--pr", "twelve", NULL, NULL), 64);
     ck_assert_int_eq(mlgate(NULL, "--pr", "0", NULL, NULL), 64);
     ck_assert_int_eq(mlgate(NULL, "--sha", "xyz", NULL, NULL), 64);
+    /* One SHA rule everywhere: a short SHA is refused at once. */
+    ck_assert_int_eq(mlgate(NULL, "--sha", "3f9a1c2", NULL, NULL), 64);
+    ck_assert_ptr_nonnull(strstr(err_s, "bad --sha '3f9a1c2' (40 hex "
+                                 "digits)"));
     ck_assert_int_eq(mlgate(NULL, "--repo", "norepo", NULL, NULL), 64);
     ck_assert_int_eq(mlgate(NULL, "--json", NULL, NULL, NULL), 64);
     ck_assert_ptr_nonnull(strstr(err_s, "option '--json' needs a value"));
@@ -284,7 +292,8 @@ START_TEST(test_formats_and_files)
     /* A report file that cannot be written is an error. */
     ck_assert_int_eq(mlgate("[check a]\nplugin = good\n", "--json",
                             "/nonexistent/x.json", NULL, NULL), 2);
-    ck_assert_ptr_nonnull(strstr(err_s, "--json: /nonexistent/x.json.tmp"));
+    ck_assert_ptr_nonnull(strstr(err_s, "--json: /nonexistent/x.json: No "
+                                 "such file or directory"));
     free(json);
     free(junit);
 }
@@ -394,6 +403,157 @@ START_TEST(test_data_confs)
 }
 END_TEST
 
+/* Everything readable from fd now (non-blocking).  Caller frees. */
+static char *drain(int fd)
+{
+    struct buf b = {0};
+    char chunk[4096];
+    ssize_t n;
+
+    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+        buf_add(&b, chunk, (size_t)n);
+    return buf_take(&b);
+}
+
+/* The report's "checks" count, or -1 when text is not the JSON report. */
+static int json_checks(const char *text)
+{
+    cJSON *root = cJSON_Parse(text);
+    int n = root ? cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+        root, "checks")) : -1;
+
+    cJSON_Delete(root);
+    return n;
+}
+
+/* --json at a symlink, a fifo and a device node: the link and the nodes
+ * survive (same type, same inode) and the report arrives through them. */
+START_TEST(test_json_special_paths)
+{
+    const char *conf = "[check a]\nplugin = good\n";
+    char *real = xasprintf("%s/real.json", dir);
+    char *link = xasprintf("%s/link.json", dir);
+    char *fifo = xasprintf("%s/fifo.json", dir);
+    char *dev = xasprintf("%s/tty.json", dir);
+    struct stat st, st2;
+    struct termios tio;
+    int rfd, master, slave;
+    char *s;
+
+    /* A symlink: the file it points to is replaced, the link stays. */
+    free(cu_write(dir, "real.json", "old"));
+    ck_assert_int_eq(symlink("real.json", link), 0);
+    ck_assert_int_eq(mlgate(conf, "--json", link, NULL, NULL), 0);
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    s = cu_read(real);
+    ck_assert_int_eq(json_checks(s), 1);
+    free(s);
+
+    /* A fifo: written in place, the reader gets the report. */
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(stat(fifo, &st), 0);
+    rfd = open(fifo, O_RDONLY | O_NONBLOCK);
+    ck_assert_int_ge(rfd, 0);
+    ck_assert_int_eq(mlgate(conf, "--json", fifo, NULL, NULL), 0);
+    s = drain(rfd);
+    ck_assert_msg(json_checks(s) == 1, "fifo got: %s", s);
+    free(s);
+    close(rfd);
+    ck_assert_int_eq(lstat(fifo, &st2), 0);
+    ck_assert(S_ISFIFO(st2.st_mode));
+    ck_assert_uint_eq(st.st_ino, st2.st_ino);
+
+    /* A character device node made here with mknod (/dev/null's
+     * numbers): it stays a device, mlgate succeeds.  Without CAP_MKNOD
+     * only the part below runs. */
+    ck_assert_int_eq(stat("/dev/null", &st), 0);
+    if (mknod(dev, S_IFCHR | 0600, st.st_rdev) == 0) {
+        ck_assert_int_eq(mlgate(conf, "--json", dev, NULL, NULL), 0);
+        ck_assert_int_eq(lstat(dev, &st2), 0);
+        ck_assert(S_ISCHR(st2.st_mode));
+        ck_assert_uint_eq(st.st_rdev, st2.st_rdev);
+        unlink(dev);
+    } else {
+        ck_assert_int_eq(errno, EPERM);
+    }
+    /* Where the data arrives: a pseudo-terminal's slave (a devpts node
+     * only works under its own mount, so reached through a symlink made
+     * here); what mlgate writes is read on the master. */
+    master = posix_openpt(O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(master, 0);
+    ck_assert_int_eq(grantpt(master), 0);
+    ck_assert_int_eq(unlockpt(master), 0);
+    ck_assert_int_eq(stat(ptsname(master), &st), 0);
+    slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(slave, 0);
+    ck_assert_int_eq(tcgetattr(slave, &tio), 0);
+    cfmakeraw(&tio);
+    ck_assert_int_eq(tcsetattr(slave, TCSANOW, &tio), 0);
+    ck_assert_int_eq(symlink(ptsname(master), dev), 0);
+    ck_assert_int_eq(mlgate(conf, "--json", dev, NULL, NULL), 0);
+    ck_assert_int_eq(fcntl(master, F_SETFL, O_NONBLOCK), 0);
+    s = drain(master);
+    ck_assert_msg(json_checks(s) == 1, "device got: %s", s);
+    free(s);
+    ck_assert_int_eq(lstat(dev, &st2), 0);
+    ck_assert(S_ISLNK(st2.st_mode));
+    ck_assert_int_eq(stat(ptsname(master), &st2), 0);
+    ck_assert(S_ISCHR(st2.st_mode));
+    ck_assert_uint_eq(st.st_rdev, st2.st_rdev);
+    close(slave);
+    close(master);
+    free(real);
+    free(link);
+    free(fifo);
+    free(dev);
+}
+END_TEST
+
+/* Runs mlgate -c conf on an issue_comment event file; env for it. */
+static int mlgate_comment(const char *conf, const char *event_path)
+{
+    char *cpath = cu_write(dir, "mlgate.conf", conf);
+    char *e1 = xasprintf("GITHUB_EVENT_PATH=%s", event_path);
+    const char *args[] = { "--plugin-dir", pdir, "-c", cpath, NULL };
+    const char *env[] = { "GITHUB_EVENT_NAME=issue_comment", e1, NULL };
+    int rc;
+
+    free(out_s);
+    free(err_s);
+    rc = cu_mlgate(dir, args, env, &out_s, &err_s);
+    free(cpath);
+    free(e1);
+    return rc;
+}
+
+/* A comment on a plain issue, and with [run] trigger a comment without
+ * it: one line, exit 0, no check run, no report. */
+START_TEST(test_comment_nothing_to_do)
+{
+    char *ev = cu_write(dir, "event.json", "{\"action\":\"created\","
+                        "\"issue\":{\"number\":3},\"comment\":{\"body\":"
+                        "\"/mlgate\"},\"repository\":{\"full_name\":"
+                        "\"acme/ml-repo\"}}");
+    char *pr = cu_write(dir, "pr.json", "{\"action\":\"created\","
+                        "\"issue\":{\"number\":12,\"pull_request\":{}},"
+                        "\"comment\":{\"body\":\"looks good\"},"
+                        "\"repository\":{\"full_name\":\"acme/ml-repo\"}}");
+
+    ck_assert_int_eq(mlgate_comment("[check a]\nplugin = good\n", ev), 0);
+    ck_assert_str_eq(err_s, "mlgate: issue_comment: #3 is an issue, not a "
+                     "pull request: no PR to check\n");
+    ck_assert_str_eq(out_s, "");
+    ck_assert_int_eq(mlgate_comment("[run]\ntrigger = /mlgate\n[check a]\n"
+                                    "plugin = good\n", pr), 0);
+    ck_assert_str_eq(err_s, "mlgate: issue_comment: the comment does not "
+                     "start with /mlgate (trigger): nothing to do\n");
+    ck_assert_str_eq(out_s, "");
+    free(ev);
+    free(pr);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -405,11 +565,13 @@ static Suite *cli_suite(void)
     tcase_set_timeout(core, 20);
     tcase_set_timeout(errors, 20);
     tcase_add_test(core, test_version_help);
+    tcase_add_test(core, test_comment_nothing_to_do);
     tcase_add_test(core, test_exit_0_1_2);
     tcase_add_test(core, test_crasher_and_two_passing);
     tcase_add_test(core, test_check_config);
     tcase_add_test(core, test_only_and_enabled);
     tcase_add_test(core, test_formats_and_files);
+    tcase_add_test(core, test_json_special_paths);
     tcase_add_test(core, test_plugins_and_help);
     tcase_add_test(core, test_sigterm_still_reports);
     tcase_add_test(core, test_config_env);

@@ -317,6 +317,19 @@ START_TEST(test_bad_tolerance)
                                  "tolerance"));
     crun_free(&r);
     sbx_stop(&s);
+    /* A tolerance that would overflow the arithmetic (or pass 1e400 as
+     * infinity) is refused too. */
+    cmp_run(&s, &r, "happy", CMP_CONF(CMP_PM "tolerance = 1e400\n"), NULL,
+            2);
+    ck_assert_str_eq(crun_get(&r, "compare", "status"), "error");
+    crun_free(&r);
+    sbx_stop(&s);
+    cmp_run(&s, &r, "happy", CMP_CONF(CMP_PM "tolerance = 1e300%\n"), NULL,
+            2);
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "expected a number from 0 to 1e9"));
+    crun_free(&r);
+    sbx_stop(&s);
 }
 END_TEST
 

@@ -263,6 +263,14 @@ START_TEST(test_validate_errors)
     ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
                               "metric = m\ntimeout = 10x\n"), -1);
     ck_assert_str_eq(err, "t.conf:4: bad duration '10x' for timeout");
+    /* Durations cannot overflow: at most a year, decimal only. */
+    ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
+                              "metric = m\ntimeout = 9999999999999999999h\n"),
+                     -1);
+    ck_assert_str_eq(err, "t.conf:4: bad duration '9999999999999999999h' "
+                     "for timeout");
+    ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
+                              "metric = m\ntimeout = 0x10s\n"), -1);
     ck_assert_int_eq(validate("[check cmp]\nplugin = compare\n"
                               "metric = m\nenabled = kinda\n"), -1);
     ck_assert_str_eq(err, "t.conf:4: bad boolean 'kinda' for enabled");
@@ -279,13 +287,17 @@ START_TEST(test_parse_errors)
     ck_conf_error("[run]\njobs = 2\nnonsense\n",
                   "t.conf:3: expected 'key = value' or '[section]'");
     ck_conf_error("\n[run\n", "t.conf:2: missing ']' in section header");
+    /* Task.name has min_length 3 after stripping (clearml-server). */
+    ck_conf_error("[clearml]\ntask-name = ab\n",
+                  "t.conf:2: task-name 'ab' is shorter than 3 characters "
+                  "(ClearML refuses it)");
     ck_conf_error("[run] x\n", "t.conf:1: text after the section header");
     ck_conf_error("[report]\n[foo]\n",
                   "t.conf:2: unknown section [foo] (sections: clearml, "
                   "github, gitlab, report, run, check NAME)");
     ck_conf_error("[report]\ncolour = red\n",
                   "t.conf:2: unknown key 'colour' in [report] (accepts: "
-                  "id, comment, status)");
+                  "id, comment, status, author)");
     ck_conf_error("[run]\njobs = x\n",
                   "t.conf:2: bad number 'x' for jobs (an integer from 1)");
     ck_conf_error("[run]\njobs = 0\n",

@@ -254,6 +254,8 @@ START_TEST(test_status_and_422)
         cJSON_GetArrayItem(l, 0), "context")->valuestring, "mlgate/stats");
     cJSON_Delete(l);
 
+    sbx_off_spec(&sb, "POST", 422, "/statuses/", "GitHub's 422 answer to "
+                 "a description over 140 characters");
     memset(longdesc, 'x', sizeof longdesc - 1);
     longdesc[sizeof longdesc - 1] = '\0';
     ck_assert_int_eq(forge_set_status(f, SHA, "mlgate/stats", "failure",
@@ -437,10 +439,14 @@ static void start_gitlab(void)
     n = cJSON_AddArrayToObject(mr, "notes");
     for (i = 1; i <= 150; i++) {
         cJSON *note = cJSON_CreateObject();
-        char *b = i == 131 ? xasprintf("old report\n%s", MARKER)
+        /* Note 5: someone else's copy of the marker, never taken. */
+        char *b = i == 131 || i == 5 ? xasprintf("old report\n%s", MARKER)
                            : xasprintf("note %d", i);
 
         cJSON_AddStringToObject(note, "body", b);
+        /* The sandbox's token writes as project_42_bot (GET /user). */
+        cJSON_AddStringToObject(note, "user", i == 131 ? "project_42_bot"
+                                                       : "someone");
         free(b);
         cJSON_AddItemToArray(n, note);
     }
@@ -469,7 +475,7 @@ START_TEST(test_gitlab)
     f = open_forge("gitlab");
     ck_assert_msg(forge_find_comment(f, 7, MARKER, &id, NULL, &url, &pages,
                                      0, &err) == 0, "%s", err.message);
-    ck_assert_int_gt(id, 0);
+    ck_assert_int_eq(id, 5130); /* the 131st note; ids start at 5000 */
     ck_assert_int_eq(pages, 2);
     ck_assert_msg(strstr(url, "https://gitlab.example.com/acme/ml-repo/-/"
                          "merge_requests/7#note_") == url, "%s", url);
@@ -515,24 +521,87 @@ START_TEST(test_fuzz_regressions)
 {
     static const char page[] = "[{\"id\": 1e99, \"body\": \"<!-- m -->\"}, "
         "{\"id\": 0, \"body\": \"<!-- m -->\"}, {\"body\": \"<!-- m -->\"}, "
-        "{\"id\": 8, \"body\": \"other\"}, {\"id\": 9, \"body\": "
-        "\"r\\n<!-- m -->\", \"html_url\": \"https://x/9\"}]";
+        "{\"id\": 8, \"body\": \"other\"}, {\"id\": 5, \"body\": "
+        "\"<!-- m -->\", \"user\": {\"login\": \"mallory\"}}, "
+        "{\"id\": 9, \"body\": \"r\\n<!-- m -->\", \"user\": {\"login\": "
+        "\"GitHub-Actions[bot]\"}, \"html_url\": \"https://x/9\"}]";
     cJSON *list = cJSON_Parse(page);
     long long id = 0;
     char *body = NULL, *url = NULL;
+    struct forge_foreign fo;
 
-    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->", &id, &body,
-                                         &url), 1);
+    memset(&fo, 0, sizeof fo);
+    /* Logins compare case-insensitively; mallory's marker is counted,
+     * never taken. */
+    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->",
+                                         "github-actions[bot]", &id, &body,
+                                         &url, &fo), 1);
+    ck_assert_uint_eq(fo.n, 1);
+    ck_assert_int_eq(fo.first_id, 5);
+    ck_assert_str_eq(fo.first_login, "mallory");
     ck_assert_int_eq(id, 9);
     ck_assert_str_eq(body, "r\n<!-- m -->");
     ck_assert_str_eq(url, "https://x/9");
     free(body);
     free(url);
     id = 0;
-    ck_assert_int_eq(github_pick_comment(list, "<!-- n -->", &id, NULL,
-                                         NULL), 0);
+    ck_assert_int_eq(github_pick_comment(list, "<!-- n -->",
+                                         "github-actions[bot]", &id, NULL,
+                                         NULL, NULL), 0);
     ck_assert_int_eq(id, 0);
+    /* The same page read as another author finds only mallory's. */
+    ck_assert_int_eq(github_pick_comment(list, "<!-- m -->", "mallory", &id,
+                                         NULL, NULL, NULL), 1);
+    ck_assert_int_eq(id, 5);
     cJSON_Delete(list);
+}
+END_TEST
+
+/* A GitLab job token cannot write notes or statuses: forge_new says so in
+ * one line when the client is made, before any check runs, and the token
+ * never appears in it. */
+START_TEST(test_job_token_said_at_start)
+{
+    struct run_context ctx;
+    struct mlg_error err;
+    struct forge *f;
+    char *path = xasprintf("%s/stderr", tmpdir), *text;
+    FILE *cap;
+    int saved, lines = 0;
+    const char *p;
+
+    start("happy");
+    unsetenv("GITLAB_TOKEN");
+    setenv("CI_JOB_TOKEN", "sbxJobToken0123456789", 1);
+    make_ctx(&ctx, "gitlab");
+    fflush(stderr);
+    saved = dup(2);
+    cap = fopen(path, "w+");
+    ck_assert_ptr_nonnull(cap);
+    dup2(fileno(cap), 2);
+    log_init(1); /* the default level shows warnings; the suite runs at 0 */
+    f = forge_new(&ctx, NULL, &err);
+    log_init(0);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    ck_assert_msg(f != NULL, "%s", err.message);
+    fseek(cap, 0, SEEK_SET);
+    text = xcalloc(1, 4096);
+    ck_assert(fread(text, 1, 4095, cap) > 0);
+    fclose(cap);
+    for (p = text; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 1);
+    ck_assert_str_eq(text, "mlgate: gitlab: CI_JOB_TOKEN cannot write MR "
+                     "comments or commit statuses: set GITLAB_TOKEN to a "
+                     "project or personal access token with api scope\n");
+    free(text);
+    unlink(path);
+    free(path);
+    forge_free(f);
+    context_free(&ctx);
+    unsetenv("CI_JOB_TOKEN");
 }
 END_TEST
 
@@ -559,6 +628,7 @@ static Suite *forge_suite(void)
     tcase_add_test(errors, test_status_and_422);
     tcase_add_test(errors, test_readonly_token);
     tcase_add_test(errors, test_bad_token);
+    tcase_add_test(errors, test_job_token_said_at_start);
     suite_add_tcase(s, errors);
     return s;
 }

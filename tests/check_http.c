@@ -388,6 +388,8 @@ START_TEST(test_no_retry_4xx)
     memset(&req, 0, sizeof req);
     req.method = "POST";
     req.url = "/v2.23/tasks.no_such_endpoint";
+    sbx_off_spec(&sb, "POST", 404, "tasks.no_such_endpoint", "a 4xx is "
+                 "not retried");
     req.body = "{}";
     req.body_len = 2;
     req.idempotent = 1;

@@ -111,6 +111,11 @@ static void ctx_gitlab(struct run_context *ctx)
     setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "feature-x", 1);
     setenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main", 1);
     setenv("CI_COMMIT_SHA", SHA, 1);
+    setenv("CI_COMMIT_REF_NAME", "feature-x", 1);
+    setenv("CI_MERGE_REQUEST_REF_PATH", "refs/merge-requests/7/head", 1);
+    /* The sandbox's MR pipeline; its newer branch pipeline 502 is where
+     * a status naming neither pipeline nor ref would land. */
+    setenv("CI_PIPELINE_ID", "501", 1);
     setenv("CI_PIPELINE_URL", "https://gitlab.example.com/acme/ml-repo/-/"
            "pipelines/5", 1);
     ck_assert_msg(context_load(ctx, NULL, err, sizeof err) == 0, "%s", err);
@@ -297,7 +302,7 @@ START_TEST(actions_files_and_annotations)
     struct run_context ctx;
     struct check_result *r;
     struct cap cap;
-    char *dir = tmp_dir(), *out_path, *sum_path, *text, *std, *p;
+    char *dir = tmp_dir(), *out_path, *sum_path, *text, *std;
     FILE *fp;
 
     happy(&rr);
@@ -333,24 +338,11 @@ START_TEST(actions_files_and_annotations)
 
     text = slurp(out_path);
     ck_assert_ptr_nonnull(text);
-    {
-        static const char head[] = "status=fail\nstats=pass\ncompare=fail\n"
-            "compare-value=80\ncompare-chart<<ghadelimiter_";
-
-        ck_assert_msg(strncmp(text, head, strlen(head)) == 0,
-                      "GITHUB_OUTPUT:\n%s", text);
-    }
-    p = strstr(text, "compare-chart<<") + strlen("compare-chart<<");
-    ck_assert_uint_eq(strcspn(p, "\n"), strlen("ghadelimiter_") + 32);
-    ck_assert_uint_eq(strspn(p + 13, "0123456789abcdef"), 32);
-    {
-        char *delim = xstrndup(p, strcspn(p, "\n"));
-        char *tail = xasprintf("\nline 1\nline 2\n%s\nremote=warn\n", delim);
-
-        ck_assert_ptr_nonnull(strstr(text, tail));
-        free(tail);
-        free(delim);
-    }
+    /* One line per output: a value's line breaks are folded (the output
+     * rule), so no value can add an output or a heredoc of its own. */
+    ck_assert_str_eq(text, "status=fail\nstats=pass\ncompare=fail\n"
+                     "compare-value=80\ncompare-chart=line 1 line 2\n"
+                     "remote=warn\n");
     free(text);
 
     text = slurp(sum_path);
@@ -364,13 +356,14 @@ START_TEST(actions_files_and_annotations)
     ck_assert_uint_eq(count(text, MARKER), 1);
     free(text);
 
+    /* The summary's line break is folded: one line, one command. */
     ck_assert_ptr_nonnull(strstr(std, "::error title=mlgate compare::80 < "
-                                      "best 90: 100%25 worse%0Asecond "
+                                      "best 90: 100%25 worse second "
                                       "line\n"));
     ck_assert_ptr_nonnull(strstr(std, "::warning title=mlgate remote::no "
                                       "worker watches default\n"));
     ck_assert_ptr_nonnull(strstr(std, "::error file=src/a%2Cb%3Ac.py,line=7,"
-                                      "title=mlgate compare::bad%0Avalue\n"));
+                                      "title=mlgate compare::bad value\n"));
     ck_assert_ptr_null(strstr(std, "title=mlgate stats"));
     free(std);
     free(out_path);
@@ -878,6 +871,47 @@ END_TEST
 
 /* ---- the forge: GitLab ---- */
 
+/* Every status POST of the log names pipeline 501 and the MR ref, and
+ * the statuses in the state landed on that pipeline (want of them). */
+static void gitlab_assert_mr_pipeline(const struct sbx *s, cJSON *st,
+                                      int want)
+{
+    cJSON *log = sbx_log(s);
+    const cJSON *e;
+    int posts = 0, landed = 0;
+
+    cJSON_ArrayForEach(e, log) {
+        const char *m = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(e, "method"));
+        const char *path = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(e, "path"));
+        cJSON *body;
+
+        if (!m || !path || strcmp(m, "POST") != 0 ||
+            !strstr(path, "/statuses/"))
+            continue;
+        body = cJSON_Parse(cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(e, "req_body")));
+        ck_assert_msg(body != NULL, "status request without a body");
+        ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+            body, "pipeline_id")) == 501);
+        ck_assert_str_eq(cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(body, "ref")),
+            "refs/merge-requests/7/head");
+        cJSON_Delete(body);
+        posts++;
+    }
+    cJSON_Delete(log);
+    ck_assert_int_ge(posts, want);
+    cJSON_ArrayForEach(e, statuses_of(st, "gitlab")) {
+        ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+            e, "pipeline_id")) == 501);
+        landed++;
+    }
+    ck_assert_int_eq(landed, want);
+}
+
+
 START_TEST(gitlab_note_and_statuses)
 {
     struct sbx s;
@@ -918,8 +952,87 @@ START_TEST(gitlab_note_and_statuses)
     ck_assert_int_eq(marked, 1);
     ck_assert_int_ge(count_status_contexts(statuses_of(st, "gitlab"),
                                            "mlgate/"), 3);
+    gitlab_assert_mr_pipeline(&s, st, 6);
     cJSON_Delete(st);
     done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* 409 "Another update to this commit status is in progress" is repeated:
+ * every status still lands, once. */
+START_TEST(gitlab_status_conflict_retried)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+
+    start(&s, "happy");
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\":{\"service\":"
+                              "\"gitlab\",\"method\":\"POST\",\"path\":"
+                              "\"/statuses/\"},\"nth\":2,\"count\":1,"
+                              "\"status\":409,\"body\":{\"message\":"
+                              "\"409 Conflict: Another update to this commit "
+                              "status is in progress\"}}"), 200);
+    happy(&rr);
+    ctx_gitlab(&ctx);
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 4);
+    st = sbx_state(&s);
+    ck_assert_int_eq(cJSON_GetArraySize(statuses_of(st, "gitlab")), 3);
+    gitlab_assert_mr_pipeline(&s, st, 3);
+    cJSON_Delete(st);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* A target_url over GitLab's 255 characters loses its query; a path that
+ * is itself too long is left out rather than cut into another link. */
+START_TEST(gitlab_long_target_url)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    cJSON *st;
+    const cJSON *e;
+    char url[600];
+    int i, cut = 0, none = 0;
+
+    for (i = 0; i < 2; i++) {
+        start(&s, "happy");
+        happy(&rr);
+        snprintf(url, sizeof url, "https://gitlab.example.com/acme/ml-repo/"
+                 "-/pipelines/5%s%0300d", i == 0 ? "?x=" : "/", 0);
+        ctx_gitlab(&ctx);
+        free(ctx.run_url);
+        ctx.run_url = xstrdup(url);
+        conf_from(&c, "[report]\ncomment = off\n");
+        f = forge_for(&ctx, &c);
+        ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0), 0);
+        st = sbx_state(&s);
+        ck_assert_int_eq(cJSON_GetArraySize(statuses_of(st, "gitlab")), 3);
+        cJSON_ArrayForEach(e, statuses_of(st, "gitlab")) {
+            const cJSON *tu = cJSON_GetObjectItemCaseSensitive(e,
+                                                               "target_url");
+
+            if (i == 0 && cJSON_IsString(tu) &&
+                strcmp(tu->valuestring, "https://gitlab.example.com/acme/"
+                       "ml-repo/-/pipelines/5") == 0)
+                cut++;
+            if (i == 1 && cJSON_IsNull(tu))
+                none++;
+        }
+        cJSON_Delete(st);
+        done(&s, &rr, &ctx, &c, f);
+    }
+    ck_assert_int_eq(cut, 3);
+    ck_assert_int_eq(none, 3);
 }
 END_TEST
 
@@ -947,6 +1060,8 @@ static Suite *publish_suite(void)
     tcase_add_test(forge, dry_run_writes_nothing);
     tcase_add_test(forge, conf_comment_new_and_off);
     tcase_add_test(forge, gitlab_note_and_statuses);
+    tcase_add_test(forge, gitlab_status_conflict_retried);
+    tcase_add_test(forge, gitlab_long_target_url);
     suite_add_tcase(s, forge);
 
     tcase_set_timeout(errors, 30);

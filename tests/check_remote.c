@@ -185,22 +185,131 @@ START_TEST(test_run_timeout)
 }
 END_TEST
 
-/* The happy agent reports 3 iterations and completes: with 10 wanted it
- * still passes, since it reported some. */
-START_TEST(test_completed_early_pass)
+/* The happy agent reports 3 iterations and completes: with 10 wanted
+ * that is a FAIL (iterations >= N is the rule, running or completed), and
+ * the completed task is archived, never stopped. */
+START_TEST(test_completed_early_fail)
 {
     struct sbx s;
     struct crun r;
     char *status;
 
     ck_sbx_start(&s, "happy");
-    crun_expect(&r, &s, RR_CONF("iterations = 10\n"), NULL, 0);
-    ck_assert_str_eq(crun_get(&r, "remote", "status"), "pass");
+    crun_expect(&r, &s, RR_CONF("iterations = 10\n"), NULL, 1);
+    ck_assert_str_eq(crun_get(&r, "remote", "status"), "fail");
     ck_assert_ptr_nonnull(strstr(crun_get(&r, "remote", "summary"),
-                                 "completed at iteration 3"));
+                                 "completed at iteration 3 (before 10)"));
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "remote", "summary"),
+                                 "; archived (already completed, "
+                                 "nothing to stop)"));
+    ck_assert_int_eq(sbx_count(&s, "POST", "tasks.stop"), 0);
     status = rr_assert_cleaned(&s, 0);
     ck_assert_str_eq(status, "completed");
     free(status);
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* iterations = 0 on a queue no agent watches: last_iteration is 0 from
+ * creation, so that alone must not pass; it waits for the task to leave
+ * the queue, fails at queue-timeout, and the task is stopped and
+ * archived. */
+START_TEST(test_iter0_stuck_fails)
+{
+    struct sbx s;
+    struct crun r;
+
+    ck_sbx_start(&s, "remote-stuck");
+    crun_expect(&r, &s, RR_CONF_BASE "iterations = 0\n"
+                "queue-timeout = 2s\npoll = 0.2s\n", NULL, 1);
+    ck_assert_str_eq(crun_get(&r, "remote", "status"), "fail");
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "remote", "summary"),
+                                 "(queue-timeout); stopped and archived"));
+    ck_assert_int_ge(ck_endpoint_count(&s, "tasks.get_all"), 5);
+    free(rr_assert_cleaned(&s, 1));
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* iterations = 0 passes once the agent has started the task. */
+START_TEST(test_iter0_passes_when_started)
+{
+    struct sbx s;
+    struct crun r;
+
+    ck_sbx_start(&s, "happy");
+    crun_expect(&r, &s, RR_CONF("iterations = 0\n"), NULL, 0);
+    ck_assert_str_eq(crun_get(&r, "remote", "status"), "pass");
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "remote", "summary"),
+                                 "remote task left the queue ("));
+    free(rr_assert_cleaned(&s, 0));
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* The task reaches iteration 1, then completes before remote-run stops
+ * it: tasks.stopped is refused (completed -> stopped, 400/110), and the
+ * report says it completed and was archived, not "not stopped". */
+START_TEST(test_completed_before_cleanup)
+{
+    struct sbx s;
+    struct crun r;
+    const char *sum;
+    char *status;
+    cJSON *log;
+    const cJSON *e;
+    int refused = 0;
+
+    ck_sbx_start(&s, "checks-remote-late.json");
+    crun_expect(&r, &s, RR_CONF(""), NULL, 0);
+    sum = crun_get(&r, "remote", "summary");
+    ck_assert_str_eq(crun_get(&r, "remote", "status"), "pass");
+    ck_assert_ptr_nonnull(strstr(sum, "reached iteration 1"));
+    ck_assert_ptr_nonnull(strstr(sum, "; completed before it could be "
+                                      "stopped, archived"));
+    ck_assert_ptr_null(strstr(sum, "not stopped"));
+    status = rr_assert_cleaned(&s, 0);
+    ck_assert_str_eq(status, "completed");
+    free(status);
+    /* One refused stop, not retried. */
+    log = sbx_log(&s);
+    cJSON_ArrayForEach(e, log) {
+        const cJSON *ep = cJSON_GetObjectItemCaseSensitive(e, "endpoint");
+
+        if (cJSON_IsString(ep) && strcmp(ep->valuestring,
+                                         "tasks.stopped") == 0) {
+            ck_assert_int_eq((int)cJSON_GetNumberValue(
+                cJSON_GetObjectItemCaseSensitive(e, "status")), 400);
+            refused++;
+        }
+    }
+    cJSON_Delete(log);
+    ck_assert_int_eq(refused, 1);
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* A name ClearML would refuse (min_length 3 after stripping) is refused
+ * when the check is set up, before any request of the check (the same
+ * value in [clearml] task-name is a conf error, exit 78: check_conf). */
+START_TEST(test_short_task_name)
+{
+    struct sbx s;
+    struct crun r;
+
+    ck_sbx_start(&s, "happy");
+    crun_expect(&r, &s, CK_CONF_HEAD "[check remote]\nplugin = remote-run\n"
+                "queue = default\nscript = task.py\ntask-name = ab\n",
+                NULL, 2);
+    ck_assert_str_eq(crun_get(&r, "remote", "status"), "error");
+    ck_assert_str_eq(crun_get(&r, "remote", "summary"), "task-name: \"ab\" "
+                     "is shorter than 3 characters (ClearML refuses it)");
+    ck_assert_int_eq(ck_write_count(&s), 0);
+    ck_assert_int_eq(ck_endpoint_count(&s, "queues.get_all"), 0);
     crun_free(&r);
     sbx_stop(&s);
 }
@@ -332,7 +441,7 @@ static Suite *rr_suite(void)
     tcase_set_timeout(limits, 30);
     tcase_set_timeout(errors, 30);
     tcase_add_test(core, test_pass_creates_and_cleans);
-    tcase_add_test(core, test_completed_early_pass);
+    tcase_add_test(core, test_completed_early_fail);
     tcase_add_test(core, test_keep);
     tcase_add_test(core, test_dry_run_no_write);
     tcase_add_test(limits, test_stuck_queue_timeout);
@@ -340,6 +449,10 @@ static Suite *rr_suite(void)
     tcase_add_test(limits, test_cancelled_cleans_up);
     tcase_add_test(errors, test_fails_with_log);
     tcase_add_test(errors, test_completed_without_iterations);
+    tcase_add_test(limits, test_iter0_stuck_fails);
+    tcase_add_test(core, test_iter0_passes_when_started);
+    tcase_add_test(core, test_completed_before_cleanup);
+    tcase_add_test(errors, test_short_task_name);
     tcase_add_test(errors, test_missing_queue);
     suite_add_tcase(s, core);
     suite_add_tcase(s, limits);

@@ -286,6 +286,62 @@ START_TEST(test_write_file)
 }
 END_TEST
 
+/* The mask list has no size limit: the 200th secret is masked as the
+ * first (it used to be dropped silently past 32). */
+START_TEST(test_secrets_unlimited)
+{
+    size_t before = log_secret_count(), i;
+    char *m;
+
+    for (i = 0; i < 200; i++) {
+        char *sec = xasprintf("many-secret-%03zu-xyz", i);
+
+        log_secret_add(sec);
+        free(sec);
+    }
+    ck_assert_uint_eq(log_secret_count(), before + 200);
+    m = log_mask("a many-secret-000-xyz b many-secret-199-xyz c");
+    ck_assert_str_eq(m, "a *** b *** c");
+    free(m);
+}
+END_TEST
+
+/* A multi-line secret: masked whole, each line masked on its own, and in
+ * GitHub Actions one ::add-mask:: per line (a line break cannot travel
+ * in one workflow command). */
+START_TEST(test_secret_multiline)
+{
+    char *dir = cu_tmpdir(), *path = xasprintf("%s/stdout", dir), *out, *m;
+    int fd, saved;
+
+    fflush(stdout);
+    saved = dup(1);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_ge(dup2(fd, 1), 0);
+    close(fd);
+    setenv("GITHUB_ACTIONS", "true", 1);
+    log_secret_add("-----BEGIN KEY-----\r\nline-one-secret\nline-two-secret"
+                   "\n-----END KEY-----\n");
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    unsetenv("GITHUB_ACTIONS");
+    out = cu_read(path);
+    ck_assert_str_eq(out, "::add-mask::-----BEGIN KEY-----\n"
+                     "::add-mask::line-one-secret\n"
+                     "::add-mask::line-two-secret\n"
+                     "::add-mask::-----END KEY-----\n");
+    m = log_mask("x line-two-secret y\nline-one-secret");
+    ck_assert_str_eq(m, "x *** y\n***");
+    free(m);
+    free(out);
+    free(path);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_empty_run)
 {
     struct run_result e;
@@ -344,6 +400,8 @@ static Suite *report_suite(void)
     tcase_add_test(core, test_json);
     tcase_add_test(core, test_junit);
     tcase_add_test(core, test_write_file);
+    tcase_add_test(core, test_secrets_unlimited);
+    tcase_add_test(core, test_secret_multiline);
     tcase_add_test(limits, test_xml_escape);
     tcase_add_test(limits, test_empty_run);
     suite_add_tcase(s, core);

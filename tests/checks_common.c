@@ -98,7 +98,7 @@ int crun_prepare(struct crun *r, const char *conf)
 
 int crun_spawn(struct crun *r, const struct sbx *s, const char *const *extra)
 {
-    char bin[4200], plugdir[4200], conf[4200], json[4200];
+    char bin[4200], plugdir[4200], conf[4200], json[4200], junit[4200];
     const char *argv[CK_MAX_ARGS];
     int argc = 0, i;
     pid_t pid;
@@ -132,6 +132,11 @@ int crun_spawn(struct crun *r, const struct sbx *s, const char *const *extra)
     argv[argc++] = json;
     argv[argc++] = "-c";
     argv[argc++] = conf;
+    snprintf(junit, sizeof junit, "%s/out.xml", r->dir);
+    if (r->actions) {
+        argv[argc++] = "--junit";
+        argv[argc++] = junit;
+    }
     for (i = 0; extra != NULL && extra[i] != NULL && argc < CK_MAX_ARGS - 1;
          i++)
         argv[argc++] = extra[i];
@@ -149,6 +154,15 @@ int crun_spawn(struct crun *r, const struct sbx *s, const char *const *extra)
             unsetenv(ck_unset[i]);
         /* No ~/clearml.conf of the machine may leak in. */
         setenv("HOME", r->dir, 1);
+        for (i = 0; r->env != NULL && r->env[i] != NULL; i++)
+            putenv((char *)r->env[i]);
+        if (r->actions) {
+            setenv("GITHUB_ACTIONS", "true", 1);
+            snprintf(out, sizeof out, "%s/github_output", r->dir);
+            setenv("GITHUB_OUTPUT", out, 1);
+            snprintf(out, sizeof out, "%s/step_summary", r->dir);
+            setenv("GITHUB_STEP_SUMMARY", out, 1);
+        }
         snprintf(out, sizeof out, "%s/out", r->dir);
         snprintf(err, sizeof err, "%s/err", r->dir);
         fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -231,7 +245,8 @@ void crun_expect(struct crun *r, const struct sbx *s, const char *conf,
 void crun_free(struct crun *r)
 {
     static const char *const files[] = {
-        "mlgate.conf", "out.json", "out", "err", "requirements.txt", NULL
+        "mlgate.conf", "out.json", "out", "err", "requirements.txt",
+        "out.xml", "github_output", "step_summary", "event.json", NULL
     };
     char path[4200];
     int i;

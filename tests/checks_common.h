@@ -29,6 +29,15 @@ struct crun {
     double secs;          /* wall time of the run */
     double start;
     struct cJSON *report; /* the --json report, or NULL */
+    /* Set between crun_prepare and crun_spawn: run as a GitHub Actions
+     * step (GITHUB_ACTIONS=true, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
+     * in dir as github_output and step_summary) and add --junit
+     * dir/out.xml. */
+    int actions;
+    /* Also set before crun_spawn: "NAME=VALUE" strings (NULL-terminated,
+     * may be NULL) put in the run's environment after the CI variables
+     * are cleared. */
+    const char *const *env;
     char dir[4096];       /* temp dir: mlgate.conf, out.json, out, err */
 };
 

@@ -7,6 +7,8 @@ EXTRA_DIST += tests/data/events/pull_request.json \
 	tests/data/events/push.json tests/data/events/issue_comment.json \
 	tests/data/events/workflow_dispatch.json \
 	tests/data/events/malformed.json \
+	tests/data/webhooks/examples.json tests/data/webhooks/extract.py \
+	tests/data/webhooks/README.md \
 	tests/data/clearml/basic.conf tests/data/clearml/quirks.conf \
 	tests/data/clearml/verify-path.conf tests/data/clearml/bad.conf \
 	tests/data/clearml/bad-brace.conf

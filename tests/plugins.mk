@@ -8,7 +8,13 @@ CHECKS_TEST_LIBS = $(CHECK_LIBS) $(CJSON_LIBS) $(CURL_LIBS)
 
 EXTRA_DIST += tests/data/scenarios/checks-edges.json \
 	tests/data/scenarios/checks-remote-hang.json \
-	tests/data/scenarios/checks-remote-noiter.json
+	tests/data/scenarios/checks-remote-late.json \
+	tests/data/scenarios/checks-remote-noiter.json \
+	tests/data/scenarios/trust-hostile.json \
+	tests/data/scenarios/trust-inf.json \
+	tests/data/scenarios/trust-neg-inf.json \
+	tests/data/scenarios/trust-foreign-marker.json \
+	tests/data/scenarios/trust-user-token.json
 
 if HAVE_CHECK
 # The plugins alone against the SDK's test kit.
@@ -21,9 +27,9 @@ tests_check_checks_fake_LDADD = sdk/testing/libmlgate-test.la $(CHECK_LIBS) \
 
 if HAVE_MHD
 check_PROGRAMS += tests/check_stats tests/check_compare tests/check_remote \
-	tests/check_checks
+	tests/check_checks tests/check_trust
 TESTS += tests/check_stats tests/check_compare tests/check_remote \
-	tests/check_checks
+	tests/check_checks tests/check_trust
 
 tests_check_stats_SOURCES = tests/check_stats.c $(CHECKS_TEST_SOURCES)
 tests_check_stats_CFLAGS = $(CHECKS_TEST_CFLAGS)
@@ -48,5 +54,10 @@ tests_check_boundary_LDADD = $(CHECKS_TEST_LIBS)
 tests_check_checks_SOURCES = tests/check_checks.c $(CHECKS_TEST_SOURCES)
 tests_check_checks_CFLAGS = $(CHECKS_TEST_CFLAGS)
 tests_check_checks_LDADD = $(CHECKS_TEST_LIBS)
+
+# Issue 12: hostile servers, PRs, comments and files, every channel.
+tests_check_trust_SOURCES = tests/check_trust.c $(CHECKS_TEST_SOURCES)
+tests_check_trust_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_trust_LDADD = $(CHECKS_TEST_LIBS)
 endif
 endif

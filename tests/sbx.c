@@ -265,6 +265,49 @@ int sbx_start(struct sbx *s, const char *scenario, const char *const *extra)
     return 0;
 }
 
+void sbx_off_spec(struct sbx *s, const char *method, int status,
+                  const char *path_part, const char *why)
+{
+    size_t n = strlen(s->off_spec);
+
+    /* METHOD<TAB>STATUS<TAB>PATH-PART<TAB>WHY, one per line. */
+    snprintf(s->off_spec + n, sizeof(s->off_spec) - n, "%s\t%d\t%s\t%s\n",
+             method != NULL ? method : "*", status, path_part, why);
+}
+
+/* Leaves a copy of the request log in $MLG_SPEC_LOG_DIR (when set), for
+ * tests/check_spec to replay against the real APIs' specifications. */
+static void sbx_keep_log(const struct sbx *s)
+{
+    static unsigned serial;
+    const char *dir = getenv("MLG_SPEC_LOG_DIR");
+    char dst[4200], chunk[65536];
+    FILE *in, *out;
+    size_t n;
+
+    if (dir == NULL || *dir == '\0' || s->log_path[0] == '\0')
+        return;
+    snprintf(dst, sizeof(dst), "%s/sbx.%ld.%u.offspec", dir, (long)getpid(),
+             serial);
+    if (s->off_spec[0] != '\0' && (out = fopen(dst, "w")) != NULL) {
+        fputs(s->off_spec, out);
+        fclose(out);
+    }
+    snprintf(dst, sizeof(dst), "%s/sbx.%ld.%u.jsonl", dir, (long)getpid(),
+             serial++);
+    in = fopen(s->log_path, "rb");
+    if (in == NULL)
+        return;
+    out = fopen(dst, "wb");
+    if (out != NULL) {
+        while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+            fwrite(chunk, 1, n, out);
+        if (fclose(out) != 0)
+            fprintf(stderr, "sbx: %s: %s\n", dst, strerror(errno));
+    }
+    fclose(in);
+}
+
 void sbx_stop(struct sbx *s)
 {
     if (s->pid > 0) {
@@ -274,6 +317,8 @@ void sbx_stop(struct sbx *s)
         while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
             ;
         s->pid = -1;
+        /* Flushed and closed by the sandbox at SIGTERM. */
+        sbx_keep_log(s);
     }
     sbx_rmdir(s->dir);
     s->dir[0] = '\0';

@@ -14,6 +14,7 @@ struct sbx {
     char clearml_api[256], clearml_web[256], github_api[256], gitlab_api[256];
     char dir[4096];      /* private temp dir of this instance */
     char log_path[4096]; /* the sandbox's JSONL request log */
+    char off_spec[2048]; /* sbx_off_spec() lines, for check_spec */
 };
 
 /* Start $MLG_BUILDDIR/tests/sandbox/mlgate-sandbox on a scenario (a name
@@ -34,6 +35,13 @@ struct cJSON *sbx_log(const struct sbx *s);
 /* Requests in the log whose method equals `method` (NULL = any) and whose
  * path contains `path_part` (NULL = any). */
 int sbx_count(const struct sbx *s, const char *method, const char *path_part);
+
+/* A request the test sends outside the real APIs on purpose (to reach an
+ * error path): tests/check_spec does not judge this sandbox's requests
+ * with this method (NULL = any), answer status (0 = any) and path part;
+ * why says which error path. */
+void sbx_off_spec(struct sbx *s, const char *method, int status,
+                  const char *path_part, const char *why);
 
 /* Extras beyond the common contract. */
 /* POST JSON text to a sandbox control path ("/__fault", "/__clock").

@@ -7,7 +7,7 @@
 # Outputs stay under $(builddir)/tests/fuzz/{build,work}.
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = conf hocon context clearml github markdown result
+FUZZ_TARGETS = conf hocon context clearml github markdown result validate
 fuzz_env = FUZZ_CC='$(FUZZ_CC)' FUZZ_SECONDS='$(FUZZ_SECONDS)' \
 	FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_SRCDIR='$(abs_top_srcdir)' \
 	FUZZ_BUILDDIR='$(abs_top_builddir)' \
@@ -29,7 +29,7 @@ EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz.h \
 	tests/fuzz/fuzz_conf.c tests/fuzz/fuzz_hocon.c \
 	tests/fuzz/fuzz_context.c tests/fuzz/fuzz_clearml.c \
 	tests/fuzz/fuzz_github.c tests/fuzz/fuzz_markdown.c \
-	tests/fuzz/fuzz_result.c \
+	tests/fuzz/fuzz_result.c tests/fuzz/fuzz_validate.c \
 	tests/fuzz/conf.dict tests/fuzz/json.dict tests/fuzz/markdown.dict \
 	tests/fuzz/corpus tests/fuzz/regress tests/fuzz/README.md
 
@@ -39,7 +39,7 @@ VALGRIND_TESTS = tests/check_conf tests/check_loader tests/check_exec \
 	tests/check_report tests/check_cli tests/check_host \
 	tests/check_context tests/check_http tests/check_clearml \
 	tests/check_forge tests/check_markdown tests/check_publish \
-	tests/check_checks_fake
+	tests/check_spec tests/check_checks_fake
 VALGRIND_FLAGS = --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp --quiet

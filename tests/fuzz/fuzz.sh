@@ -75,6 +75,7 @@ for t in $FUZZ_TARGETS; do
     case $t in
     conf|hocon) dict=-dict=$src/tests/fuzz/conf.dict ;;
     markdown) dict=-dict=$src/tests/fuzz/markdown.dict ;;
+    validate) dict= ;;
     *) dict=-dict=$src/tests/fuzz/json.dict ;;
     esac
     echo "  FUZZ     fuzz_$t for ${FUZZ_SECONDS}s"

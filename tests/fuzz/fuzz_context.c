@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const events[] = {
         "pull_request", "pull_request_target", "issue_comment", "push",
-        "workflow_dispatch", "merge_group", ""
+        "workflow_dispatch", "merge_group", "workflow_run", ""
     };
     struct fz f = { data, size };
     const char *event = events[fz_byte(&f) % (sizeof events /

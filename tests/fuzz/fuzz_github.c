@@ -1,7 +1,8 @@
 /*
  * fuzz_github.c - libFuzzer target for the GitHub readers: the Link
  * header (rel="next") from a raw response header block, a page of issue
- * comments (finding the marker), and the error text of error bodies.
+ * comments or notes (finding the marker by the run's author), and the
+ * error text of error bodies.
  */
 #include <config.h>
 
@@ -13,6 +14,7 @@
 #include "log.h"
 
 #define FZ_MARKER "<!-- mlgate:mlgate -->"
+#define FZ_AUTHOR "github-actions[bot]"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -40,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct http_resp resp;
     char *link, *body = NULL, *url = NULL, *text;
     long long id = 0;
+    struct forge_foreign fo;
     cJSON *j;
 
     memset(&resp, 0, sizeof resp);
@@ -53,12 +56,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(link);
 
     j = cJSON_ParseWithLength((const char *)f.p, f.n);
-    if (github_pick_comment(j, FZ_MARKER, &id, &body, &url)) {
+    memset(&fo, 0, sizeof fo);
+    if (github_pick_comment(j, FZ_MARKER, FZ_AUTHOR, &id, &body, &url,
+                            &fo)) {
         FZ_CHECK(id > 0 && body && url);
         FZ_CHECK(strstr(body, FZ_MARKER) != NULL);
     } else {
         FZ_CHECK(!body && !url);
     }
+    /* Someone else's marker comment is counted, never taken. */
+    FZ_CHECK(fo.n == 0 || fo.first_id > 0);
+    free(body);
+    body = NULL;
+    memset(&fo, 0, sizeof fo);
+    id = 0;
+    if (gitlab_pick_note(j, FZ_MARKER, FZ_AUTHOR, &id, &body, &fo))
+        FZ_CHECK(id > 0 && body && strstr(body, FZ_MARKER) != NULL);
+    else
+        FZ_CHECK(!body);
     text = github_error_text(j);
     FZ_CHECK(text != NULL);
     free(text);

@@ -254,6 +254,49 @@ const char *clearml_doc_str(const cJSON *doc, const char *k)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+int clearml_name_ok(struct sbx_req *q, struct sbx_resp *r, const char *name)
+{
+    size_t len;
+    cJSON *ed;
+
+    while (isspace((unsigned char)*name))
+        name++;
+    len = strlen(name);
+    while (len > 0 && isspace((unsigned char)name[len - 1]))
+        len--;
+    if (len >= 3)
+        return 0;
+    ed = cJSON_CreateObject();
+    cJSON_AddStringToObject(ed, "field", "name");
+    clearml_error(q, r, 400, 12, "Validation error (name must be at least 3 "
+                  "characters long)", ed);
+    return -1;
+}
+
+void clearml_task_model_defaults(cJSON *doc)
+{
+    cJSON *script = cJSON_GetObjectItemCaseSensitive(doc, "script");
+    cJSON *models;
+
+    if (!cJSON_HasObjectItem(doc, "last_iteration"))
+        cJSON_AddNumberToObject(doc, "last_iteration", 0);
+    if (!cJSON_HasObjectItem(doc, "runtime"))
+        cJSON_AddItemToObject(doc, "runtime", cJSON_CreateObject());
+    if (!cJSON_HasObjectItem(doc, "models")) {
+        models = cJSON_AddObjectToObject(doc, "models");
+        cJSON_AddArrayToObject(models, "input");
+        cJSON_AddArrayToObject(models, "output");
+    }
+    if (cJSON_IsObject(script)) {
+        if (!cJSON_HasObjectItem(script, "binary"))
+            cJSON_AddStringToObject(script, "binary", "python");
+        if (!cJSON_HasObjectItem(script, "repository"))
+            cJSON_AddStringToObject(script, "repository", "");
+        if (!cJSON_HasObjectItem(script, "entry_point"))
+            cJSON_AddStringToObject(script, "entry_point", "");
+    }
+}
+
 void clearml_set(cJSON *o, const char *k, cJSON *v)
 {
     if (cJSON_HasObjectItem(o, k))
@@ -538,19 +581,22 @@ static const struct cl_endpoint cl_endpoints[] = {
     { "tasks.get_by_id", "1.0", "2.1", tasks_get_by_id },
     { "tasks.edit", "1.0", "2.1", tasks_edit },
     { "tasks.update", "1.0", "2.1", tasks_update },
-    { "tasks.update_tags", "2.27", "2.27", tasks_update_tags },
+    /* The handler's @endpoint min_version routes (services/tasks.py:
+     * none given, so 1.0); the schema's first version is when a server
+     * got it.  So /v2.23/tasks.update_tags reaches it on a 2.27+ server. */
+    { "tasks.update_tags", "1.0", "2.27", tasks_update_tags },
     { "tasks.create", "1.0", "2.1", tasks_create },
-    { "tasks.enqueue", "1.5", "1.5", tasks_enqueue },
+    { "tasks.enqueue", "1.0", "1.5", tasks_enqueue },
     { "tasks.stop", "1.0", "2.1", tasks_stop },
     { "tasks.stopped", "1.0", "2.1", tasks_stopped },
-    { "tasks.archive", "2.12", "2.12", tasks_archive },
-    { "tasks.archive_many", "2.13", "2.13", tasks_archive_many },
+    { "tasks.archive", "1.0", "2.12", tasks_archive },
+    { "tasks.archive_many", "1.0", "2.13", tasks_archive_many },
     { "queues.get_all", "2.4", "2.4", objects_queues_get_all },
     { "queues.get_by_id", "2.4", "2.4", objects_queues_get_by_id },
     { "queues.get_default", "2.4", "2.4", objects_queues_get_default },
     { "events.scalar_metrics_iter_histogram", "1.0", "2.1",
       objects_events_histogram },
-    { "events.get_task_log", "1.5", "1.5", objects_events_task_log },
+    { "events.get_task_log", "1.0", "1.5", objects_events_task_log },
     { "events.get_task_latest_scalar_values", "1.0", "2.1",
       objects_events_latest },
     { NULL, NULL, NULL, NULL }

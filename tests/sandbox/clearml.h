@@ -37,6 +37,15 @@ void clearml_bad_queue(struct sbx_req *q, struct sbx_resp *r,
 /* Documents. */
 const char *clearml_doc_str(const cJSON *doc, const char *k); /* "" */
 void clearml_set(cJSON *o, const char *k, cJSON *v);   /* takes v */
+/* Fills the field defaults the server's Task model stores from creation
+ * on (database/model/task/task.py): last_iteration 0, runtime {},
+ * models {input: [], output: []}, script binary "python", repository and
+ * entry_point "". */
+void clearml_task_model_defaults(cJSON *doc);
+/* A task or project name: at least 3 characters after stripping blanks
+ * (the models' StrippedStringField min_length=3), else answers 400/12
+ * and returns -1. */
+int clearml_name_ok(struct sbx_req *q, struct sbx_resp *r, const char *name);
 cJSON *clearml_sorted_tags(const cJSON *arr);          /* caller owns */
 int clearml_has_tag(const cJSON *arr, const char *tag);
 /* Sets last_change(d_by) (and last_update when update_too) in doc and

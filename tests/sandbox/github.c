@@ -97,6 +97,68 @@ static void gh_common_headers(struct sbx_resp *r)
     resp_header(r, "x-github-api-version-selected", "2022-11-28");
 }
 
+/* The scenario's entry of the request's token, or NULL. */
+static const cJSON *gh_token(const struct sbx_req *q)
+{
+    const char *h = req_header(q, "Authorization");
+    const char *tok;
+    const cJSON *t;
+
+    if (h == NULL)
+        return NULL;
+    if (strncasecmp(h, "Bearer ", 7) == 0)
+        tok = h + 7;
+    else if (strncasecmp(h, "token ", 6) == 0)
+        tok = h + 6;
+    else
+        return NULL;
+    cJSON_ArrayForEach(t, sbx_w.gh_tokens) {
+        const char *v = forge_str(t, "token");
+
+        if (v != NULL && strcmp(v, tok) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* Installation tokens (ghs_, GITHUB_TOKEN) write as the Actions bot and
+ * may not read /user; user tokens write as their "login". */
+static int gh_token_is_installation(const cJSON *t)
+{
+    const char *v = forge_str(t, "token");
+
+    return v != NULL && strncmp(v, "ghs_", 4) == 0;
+}
+
+static const char *gh_token_login(const cJSON *t)
+{
+    const char *l = forge_str(t, "login");
+
+    if (l != NULL)
+        return l;
+    return gh_token_is_installation(t) ? "github-actions[bot]" : "octocat";
+}
+
+/* GET /user as GitHub answers it: the user for a user token; for an
+ * installation token 403 "Resource not accessible by integration". */
+static void gh_get_user(const struct sbx_req *q, struct sbx_resp *r)
+{
+    const cJSON *t = gh_token(q);
+    cJSON *u;
+
+    if (gh_token_is_installation(t)) {
+        gh_msg(r, 403, "Resource not accessible by integration",
+               "https://docs.github.com/rest/users/users"
+               "#get-the-authenticated-user");
+        return;
+    }
+    u = cJSON_CreateObject();
+    cJSON_AddStringToObject(u, "login", gh_token_login(t));
+    cJSON_AddNumberToObject(u, "id", 1000 + (double)strlen(gh_token_login(t)));
+    cJSON_AddStringToObject(u, "type", "User");
+    resp_json(r, 200, u);
+}
+
 /* The token's kind ("write", "read-only"), or NULL when unknown. */
 static const char *gh_token_kind(const struct sbx_req *q, int *missing)
 {
@@ -293,7 +355,7 @@ static void gh_create_comment(struct sbx_req *q, struct sbx_resp *r,
         cJSON_AddItemToObject(sbx_w.gh_comments, key, list);
     }
     c = github_comment(repo, atol(num), sbx_w.gh_next_id++,
-                         forge_str(j, "body"), "github-actions[bot]",
+                         forge_str(j, "body"), gh_token_login(gh_token(q)),
                          world_now_ms());
     cJSON_AddItemToArray(list, c);
     resp_json(r, 201, gh_present(c, api, repo));
@@ -556,6 +618,11 @@ void github_handle(struct sbx_req *q, struct sbx_resp *r)
     }
     origin = forge_origin(q);
     api = xasprintf("%s/github", origin);
+    if (n == 1 && strcmp(seg[0], "user") == 0 &&
+        strcmp(q->method, "GET") == 0) {
+        gh_get_user(q, r);
+        goto out;
+    }
     if (n >= 3 && strcmp(seg[0], "repos") == 0)
         repo = xasprintf("%s/%s", seg[1], seg[2]);
     if (repo == NULL || (cJSON_GetArraySize(sbx_w.gh_repos) > 0 &&

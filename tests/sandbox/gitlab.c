@@ -247,6 +247,71 @@ static void gl_notes(struct sbx_req *q, struct sbx_resp *r, long pid,
     free(key);
 }
 
+/* o[k] as a string, "" when not one. */
+static const char *gl_jstr(const cJSON *o, const char *k)
+{
+    const char *v = forge_str(o, k);
+
+    return v != NULL ? v : "";
+}
+
+/* A number argument of the JSON body as text, or NULL.  Caller frees. */
+static char *gl_num_arg(const struct sbx_req *q, const char *name)
+{
+    cJSON *j = cJSON_ParseWithLength(q->body, q->body_len);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+    char *out = NULL;
+
+    if (cJSON_IsNumber(v))
+        out = xasprintf("%.17g", v->valuedouble);
+    else if (v != NULL)
+        out = xstrdup("");  /* present but not a number: invalid */
+    cJSON_Delete(j);
+    return out;
+}
+
+/* The pipeline a status lands on, as the real API picks it: the newest
+ * pipeline of the project with this SHA, and this ref and id when given;
+ * none matching, a new (external) pipeline for the SHA. */
+static const cJSON *gl_pipeline(long pid, const char *sha, const char *ref,
+                                double id)
+{
+    const cJSON *p, *best = NULL;
+    double top = 0;
+    cJSON *d;
+
+    cJSON_ArrayForEach(p, sbx_w.gl_pipelines) {
+        double pi = cJSON_GetNumberValue(cJSON_GetObjectItem(p, "id"));
+
+        if (cJSON_GetNumberValue(cJSON_GetObjectItem(p, "project")) !=
+                (double)pid ||
+            strcasecmp(gl_jstr(p, "sha"), sha) != 0 ||
+            (ref != NULL && strcmp(gl_jstr(p, "ref"), ref) != 0) ||
+            (id > 0 && pi != id))
+            continue;
+        if (best == NULL || pi > top) {
+            best = p;
+            top = pi;
+        }
+    }
+    if (best != NULL)
+        return best;
+    cJSON_ArrayForEach(p, sbx_w.gl_pipelines) {
+        double pi = cJSON_GetNumberValue(cJSON_GetObjectItem(p, "id"));
+
+        if (pi > top)
+            top = pi;
+    }
+    d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "id", top > 0 ? top + 1 : 600);
+    cJSON_AddNumberToObject(d, "project", (double)pid);
+    cJSON_AddStringToObject(d, "sha", sha);
+    cJSON_AddStringToObject(d, "ref", ref != NULL ? ref : "main");
+    cJSON_AddStringToObject(d, "source", "external");
+    cJSON_AddItemToArray(sbx_w.gl_pipelines, d);
+    return d;
+}
+
 static void gl_status(struct sbx_req *q, struct sbx_resp *r, long pid,
                       const char *sha)
 {
@@ -256,14 +321,47 @@ static void gl_status(struct sbx_req *q, struct sbx_resp *r, long pid,
     char *state = gl_arg(q, "state"), *name = gl_arg(q, "name");
     char *ctx = gl_arg(q, "context"), *target = gl_arg(q, "target_url");
     char *desc = gl_arg(q, "description"), *ref = gl_arg(q, "ref");
+    char *pl = gl_arg(q, "pipeline_id");
+    const char *too_long = NULL;
+    double pipeline = 0;
     int i, ok = 0;
 
     for (i = 0; state != NULL && states[i] != NULL; i++)
         ok |= strcmp(state, states[i]) == 0;
+    /* commit_statuses.rb: ref, target_url, description at most 255
+     * characters; pipeline_id an Integer. */
+    if (ref != NULL && forge_codepoints(ref) > 255)
+        too_long = "ref";
+    else if (target != NULL && forge_codepoints(target) > 255)
+        too_long = "target_url";
+    else if (desc != NULL && forge_codepoints(desc) > 255)
+        too_long = "description";
+    if (pl == NULL)
+        pl = gl_num_arg(q, "pipeline_id");
+    if (pl != NULL) {
+        char *end;
+
+        pipeline = strtod(pl, &end);
+        if (*pl == '\0' || *end != '\0' || pipeline != (double)(long)pipeline)
+            pipeline = -1;
+    }
     if (state == NULL) {
         cJSON *j = cJSON_CreateObject();
 
         cJSON_AddStringToObject(j, "error", "state is missing");
+        resp_json(r, 400, j);
+    } else if (pipeline < 0) {
+        cJSON *j = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(j, "error", "pipeline_id is invalid");
+        resp_json(r, 400, j);
+    } else if (too_long != NULL) {
+        cJSON *j = cJSON_CreateObject(), *m = cJSON_CreateObject();
+
+        cJSON_AddItemToObject(m, too_long, cJSON_CreateStringArray(
+            (const char *const[]){ "is too long (maximum is 255 "
+                                   "characters)" }, 1));
+        cJSON_AddItemToObject(j, "message", m);
         resp_json(r, 400, j);
     } else if (!ok) {
         cJSON *j = cJSON_CreateObject();
@@ -274,10 +372,11 @@ static void gl_status(struct sbx_req *q, struct sbx_resp *r, long pid,
     } else {
         cJSON *s = cJSON_CreateObject(), *a, *list;
         char *iso = world_iso(world_now_ms());
+        const cJSON *pipe = gl_pipeline(pid, sha, ref, pipeline);
 
         cJSON_AddNumberToObject(s, "id", (double)sbx_w.gl_next_id++);
         cJSON_AddStringToObject(s, "sha", sha);
-        cJSON_AddStringToObject(s, "ref", ref ? ref : "");
+        cJSON_AddStringToObject(s, "ref", gl_jstr(pipe, "ref"));
         cJSON_AddStringToObject(s, "status", state);
         cJSON_AddStringToObject(s, "name", name ? name :
                                 ctx ? ctx : "default");
@@ -294,7 +393,9 @@ static void gl_status(struct sbx_req *q, struct sbx_resp *r, long pid,
         cJSON_AddNullToObject(s, "finished_at");
         cJSON_AddBoolToObject(s, "allow_failure", 0);
         cJSON_AddNullToObject(s, "coverage");
-        cJSON_AddNumberToObject(s, "pipeline_id", 9100 + (double)pid);
+        cJSON_AddNumberToObject(s, "pipeline_id",
+                                cJSON_GetNumberValue(cJSON_GetObjectItem(
+                                    pipe, "id")));
         a = cJSON_AddObjectToObject(s, "author");
         cJSON_AddNumberToObject(a, "id", 77);
         cJSON_AddStringToObject(a, "username", "project_42_bot");
@@ -313,6 +414,7 @@ static void gl_status(struct sbx_req *q, struct sbx_resp *r, long pid,
     free(target);
     free(desc);
     free(ref);
+    free(pl);
 }
 
 void gitlab_handle(struct sbx_req *q, struct sbx_resp *r)
@@ -323,6 +425,21 @@ void gitlab_handle(struct sbx_req *q, struct sbx_resp *r)
 
     if (gl_auth(q) != 0) {
         gl_msg(r, 401, "401 Unauthorized");
+        forge_free(seg, n);
+        return;
+    }
+    if (n == 1 && strcmp(seg[0], "user") == 0 &&
+        strcmp(q->method, "GET") == 0) {
+        /* Every scenario token belongs to the project's bot, the
+         * author of the notes it writes (gl_new_note). */
+        cJSON *u = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(u, "id", 77);
+        cJSON_AddStringToObject(u, "username", "project_42_bot");
+        cJSON_AddStringToObject(u, "name", "mlgate bot");
+        cJSON_AddStringToObject(u, "state", "active");
+        cJSON_AddBoolToObject(u, "bot", 1);
+        resp_json(r, 200, u);
         forge_free(seg, n);
         return;
     }

@@ -112,7 +112,8 @@ void objects_projects_create(struct sbx_req *q, struct sbx_resp *r,
     char *id, *iso;
 
     if (clearml_str(q, r, b, "name", 1, &name) != 0 ||
-        clearml_str(q, r, b, "description", 0, &desc) != 0)
+        clearml_str(q, r, b, "description", 0, &desc) != 0 ||
+        clearml_name_ok(q, r, name) != 0)
         return;
     cJSON_ArrayForEach(p, sbx_w.projects)
         if (strcmp(clearml_doc_str(p, "name"), name) == 0) {

@@ -123,6 +123,7 @@ struct sbx_world {
     long gl_next_id;
     cJSON *gl_notes;         /* object "ID!IID" -> array */
     cJSON *gl_statuses;      /* object "sha" -> array */
+    cJSON *gl_pipelines;     /* array of {id, project, sha, ref} */
     /* Faults, clock, counters */
     struct sbx_fault *faults;
     size_t nfaults;

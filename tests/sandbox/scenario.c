@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clearml.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -65,6 +66,7 @@ static void scenario_task_defaults(cJSON *doc, double now)
     scenario_default(doc, "execution", cJSON_CreateObject());
     scenario_default(doc, "hyperparams", cJSON_CreateObject());
     scenario_default(doc, "configuration", cJSON_CreateObject());
+    clearml_task_model_defaults(doc);
     free(iso);
 }
 
@@ -172,20 +174,16 @@ static void scenario_generate(const cJSON *g, double now)
     sbx_w.ngenerated = (size_t)n;
 }
 
+/* Scenario files are test fixtures: 64 MiB is far above the biggest. */
+#define SCENARIO_MAX (64u * 1024u * 1024u)
+
 static char *scenario_slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf b = { 0 };
-    char chunk[65536];
-    size_t n;
+    char *text;
+    size_t len;
 
-    if (f == NULL)
-        return NULL;
-    for (n = fread(chunk, 1, sizeof(chunk), f); n > 0;
-         n = fread(chunk, 1, sizeof(chunk), f))
-        buf_add(&b, chunk, n);
-    fclose(f);
-    return buf_take(&b);
+    return util_read_file(path, SCENARIO_MAX, &text, &len) == 0 ? text
+                                                                 : NULL;
 }
 
 static void scenario_project_defaults(cJSON *p, double now)
@@ -293,6 +291,42 @@ static void scenario_github(const cJSON *gh, double now)
     }
 }
 
+/* A project's pipelines: the scenario's, else two for the head SHA as a
+ * real MR has them when a branch pipeline also ran: the MR pipeline 501
+ * (ref refs/merge-requests/7/head) and a newer branch pipeline 502, the
+ * one GitLab picks for a status that names neither pipeline nor ref. */
+static void scenario_gl_pipelines(long pid, const cJSON *list)
+{
+    static const struct { int id; const char *ref; } def[] = {
+        { 501, "refs/merge-requests/7/head" }, { 502, "feature-x" }
+    };
+    const cJSON *p;
+    size_t i;
+
+    if (cJSON_IsArray(list)) {
+        cJSON_ArrayForEach(p, list) {
+            cJSON *d = cJSON_CreateObject();
+
+            cJSON_AddNumberToObject(d, "id", scenario_num(p, "id", 500));
+            cJSON_AddNumberToObject(d, "project", (double)pid);
+            cJSON_AddStringToObject(d, "sha", scenario_str(p, "sha", ""));
+            cJSON_AddStringToObject(d, "ref", scenario_str(p, "ref", ""));
+            cJSON_AddItemToArray(sbx_w.gl_pipelines, d);
+        }
+        return;
+    }
+    for (i = 0; i < sizeof def / sizeof def[0]; i++) {
+        cJSON *d = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(d, "id", def[i].id);
+        cJSON_AddNumberToObject(d, "project", (double)pid);
+        cJSON_AddStringToObject(d, "sha",
+                                "3f9a1c2b7d4e5f60718293a4b5c6d7e8f9012345");
+        cJSON_AddStringToObject(d, "ref", def[i].ref);
+        cJSON_AddItemToArray(sbx_w.gl_pipelines, d);
+    }
+}
+
 static void scenario_gitlab(const cJSON *gl)
 {
     const cJSON *p;
@@ -307,6 +341,7 @@ static void scenario_gitlab(const cJSON *gl)
     sbx_w.gl_projects = cJSON_CreateArray();
     sbx_w.gl_notes = cJSON_CreateObject();
     sbx_w.gl_statuses = cJSON_CreateObject();
+    sbx_w.gl_pipelines = cJSON_CreateArray();
     sbx_w.gl_next_id = 5000;
     p = scenario_get(gl, "projects");
     if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) == 0) {
@@ -315,6 +350,7 @@ static void scenario_gitlab(const cJSON *gl)
         cJSON_AddNumberToObject(d, "id", 42);
         cJSON_AddStringToObject(d, "path", "acme/ml-repo");
         cJSON_AddItemToArray(sbx_w.gl_projects, d);
+        scenario_gl_pipelines(42, NULL);
         return;
     }
     cJSON_ArrayForEach(p, scenario_get(gl, "projects")) {
@@ -325,6 +361,7 @@ static void scenario_gitlab(const cJSON *gl)
         cJSON_AddNumberToObject(d, "id", (double)pid);
         cJSON_AddStringToObject(d, "path", scenario_str(p, "path", ""));
         cJSON_AddItemToArray(sbx_w.gl_projects, d);
+        scenario_gl_pipelines(pid, scenario_get(p, "pipelines"));
         cJSON_ArrayForEach(mr, scenario_get(p, "merge_requests")) {
             char *key = xasprintf("%ld!%s", pid, mr->string);
             cJSON *arr = scenario_list(sbx_w.gl_notes, key);

@@ -22,7 +22,9 @@
 #include "util.h"
 
 #define SRV_MAX_BODY (16u * 1024u * 1024u)
-#define SRV_LOG_BODY 4096
+/* Whole bodies (up to the largest accepted one), so that check_spec can
+ * validate every field of every request. */
+#define SRV_LOG_BODY SRV_MAX_BODY
 
 /* Per-request state, from the URI callback to the completion callback. */
 struct srv_conn {
@@ -37,10 +39,37 @@ static long srv_latency_ms;
 
 /* ---- response and request helpers */
 
+/* A string value "__raw:TEXT" in a scenario is sent as the bare JSON
+ * text TEXT: numbers cJSON cannot hold, such as 1e400 (which it reads as
+ * infinity and would print as null), reach the client as a real server
+ * could send them.  TEXT has no quote or backslash.  Takes text. */
+static char *resp_unraw(char *text)
+{
+    static const char tag[] = "\"__raw:";
+    struct buf b = { 0 };
+    const char *p = text, *hit;
+
+    if (text == NULL || strstr(text, tag) == NULL)
+        return text;
+    while ((hit = strstr(p, tag)) != NULL) {
+        const char *end = strchr(hit + sizeof tag - 1, '"');
+
+        if (end == NULL)
+            break;
+        buf_add(&b, p, (size_t)(hit - p));
+        buf_add(&b, hit + sizeof tag - 1,
+                (size_t)(end - hit - (sizeof tag - 1)));
+        p = end + 1;
+    }
+    buf_adds(&b, p);
+    free(text);
+    return buf_take(&b);
+}
+
 void resp_json(struct sbx_resp *r, int status, cJSON *j)
 {
     free(r->body);
-    r->body = cJSON_PrintUnformatted(j);
+    r->body = resp_unraw(cJSON_PrintUnformatted(j));
     r->status = status;
     r->ctype = "application/json";
     cJSON_Delete(j);

@@ -149,6 +149,9 @@ static int tasks_apply_fields(struct sbx_req *q, struct sbx_resp *r,
         } else if (strcmp(f->string, "name") == 0 && !cJSON_IsString(f)) {
             clearml_bad_type(q, r, "name", "string");
             return -1;
+        } else if (strcmp(f->string, "name") == 0 &&
+                   clearml_name_ok(q, r, f->valuestring) != 0) {
+            return -1;
         } else if (strcmp(f->string, "id") == 0 ||
                    strcmp(f->string, "status") == 0) {
             continue;
@@ -310,7 +313,6 @@ void tasks_create(struct sbx_req *q, struct sbx_resp *r,
     const char *name, *type, *project;
     const cJSON *tags, *stags, *f;
     cJSON *doc, *d;
-    size_t len;
     char *iso;
 
     if (clearml_str(q, r, b, "name", 1, &name) != 0 ||
@@ -319,19 +321,8 @@ void tasks_create(struct sbx_req *q, struct sbx_resp *r,
         clearml_strs(q, r, b, "tags", 0, &tags) != 0 ||
         clearml_strs(q, r, b, "system_tags", 0, &stags) != 0)
         return;
-    while (isspace((unsigned char)*name))
-        name++;
-    len = strlen(name);
-    while (len > 0 && isspace((unsigned char)name[len - 1]))
-        len--;
-    if (len < 3) {
-        cJSON *ed = cJSON_CreateObject();
-
-        cJSON_AddStringToObject(ed, "field", "name");
-        clearml_error(q, r, 400, 12, "Validation error (name must be at "
-                      "least 3 characters long)", ed);
+    if (clearml_name_ok(q, r, name) != 0)
         return;
-    }
     if (!tasks_valid_type(type)) {
         char *msg = xasprintf("Validation error (error for field 'type'. "
                               "'%s' is not one of the allowed values)",
@@ -398,6 +389,7 @@ void tasks_create(struct sbx_req *q, struct sbx_resp *r,
         if (!cJSON_HasObjectItem(doc, "comment"))
             cJSON_AddStringToObject(doc, "comment", "");
     }
+    clearml_task_model_defaults(doc);
     d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "id", world_add_task(doc)->id);
     clearml_ok(q, r, d);

@@ -744,6 +744,8 @@ cJSON *world_state_json(void)
     cJSON_AddItemToObject(gl, "notes", cJSON_Duplicate(sbx_w.gl_notes, 1));
     cJSON_AddItemToObject(gl, "statuses",
                           cJSON_Duplicate(sbx_w.gl_statuses, 1));
+    cJSON_AddItemToObject(gl, "pipelines",
+                          cJSON_Duplicate(sbx_w.gl_pipelines, 1));
     arr = cJSON_AddArrayToObject(st, "faults");
     for (i = 0; i < sbx_w.nfaults; i++) {
         cJSON *fo = cJSON_Duplicate(sbx_w.faults[i].spec, 1);
