@@ -31,3 +31,14 @@ AM_TESTS_ENVIRONMENT += MLG_MAKE='$(MAKE)'; MLG_PREFIX='$(prefix)'; \
 	MLG_BINDIR='$(bindir)'; MLG_PKGLIBDIR='$(pkglibdir)'; \
 	MLG_PKGCONFIGDIR='$(pkgconfigdir)'; \
 	export MLG_MAKE MLG_PREFIX MLG_BINDIR MLG_PKGLIBDIR MLG_PKGCONFIGDIR;
+
+# The rendered report: cmark-gfm (GitHub's Markdown) and Mermaid in
+# headless Chromium; every chart must parse and draw two colours; saves
+# doc/example-report.png.  Needs cmark-gfm, chromium and MERMAID_JS (the
+# path of mermaid.min.js from `npm pack mermaid`), so it is a target to
+# run by hand, not part of `make check`.
+render-check:
+	MERMAID_JS="$(MERMAID_JS)" $(SHELL) $(srcdir)/tools/render-check \
+	    doc/example-report.md doc/example-report.png
+.PHONY: render-check
+EXTRA_DIST += doc/example-report.png

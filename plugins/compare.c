@@ -16,9 +16,15 @@
 #include "mlgate/plugin.h"
 #include "mlgate/plugin-util.h"
 
+#include "compare-stats.h"
+
 #define CMP_VERSION "1.0"
 #define CMP_CHART_POINTS 50 /* Mermaid charts stay readable up to here */
 #define CMP_SUMMARY_METRICS 5
+#define CMP_MAX_SAMPLES 50
+/* Chart colours, distinct in GitHub's light and dark themes. */
+#define CMP_HEAD_COLOUR "#d62728" /* red: the PR head */
+#define CMP_BASE_COLOUR "#1f77b4" /* blue: the baseline */
 
 struct cmp_state {
     const struct mlg_host *host;
@@ -29,6 +35,8 @@ struct cmp_state {
     double tolerance;  /* absolute, or percent of the best when tol_pct */
     int tol_pct;
     int on_reg_warn;   /* on-regression = warn */
+    long samples;      /* completed tasks compared per side */
+    double alpha;      /* significance level of the t-test */
 };
 
 /* A growable string; the owner frees p. */
@@ -58,6 +66,10 @@ static const struct mlg_option cmp_options[] = {
      "tag that marks the best task so far", 0, NULL},
     {"on-regression", MLG_OPT_ENUM, "fail",
      "status of a regression: fail or warn", 0, "fail|warn"},
+    {"samples", MLG_OPT_INT, "1",
+     "completed tasks (seeds) compared per side, 1 to 50", 0, NULL},
+    {"alpha", MLG_OPT_NUMBER, "0.05",
+     "significance level of the Welch t-test when samples > 1", 0, NULL},
     {NULL, 0, NULL, NULL, 0, NULL}
 };
 
@@ -400,7 +412,12 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
         free(xs);
         return;
     }
-    mlg_buf_printf(&b, "\n```mermaid\nxychart-beta\n    title \"");
+    mlg_buf_printf(&b, "\n```mermaid\n%%%%{init: {\"themeVariables\": "
+                   "{\"xyChart\": {\"plotColorPalette\": \"%s%s%s\"}}}}%%%%\n"
+                   "xychart-beta\n    title \"",
+                   lines[0] == cur ? CMP_HEAD_COLOUR : CMP_BASE_COLOUR,
+                   nlines == 2 ? ", " : "",
+                   nlines == 2 ? CMP_BASE_COLOUR : "");
     cmp_mermaid_text(&b, st->title);
     mlg_buf_printf(&b, " / ");
     cmp_mermaid_text(&b, st->series);
@@ -423,8 +440,8 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
                    "its task's last iteration.\n\n<details><summary>Data "
                    "points</summary>\n\n| Iteration | %s |%s\n"
                    "| ---: | ---: |%s\n",
-                   nlines == 2 ? "First line: current task; second line: "
-                                 "best task."
+                   nlines == 2 ? "Red: current task (head); blue: best "
+                                 "task (baseline)."
                                : "The line is the only task with points.",
                    lines[0] == cur ? "Current" : "Best",
                    nlines == 2 ? " Best |" : "",
@@ -490,7 +507,8 @@ static int cmp_find_best(const struct cmp_state *st, struct mlg_check *check,
                          const cJSON **best, struct mlg_error *err)
 {
     static const char *const fields[] = {
-        "id", "name", "project", "tags", "last_metrics", "last_update"
+        "id", "name", "project", "tags", "last_metrics", "last_update",
+        "script.version_num"
     };
     cJSON *body = cJSON_CreateObject();
     cJSON *arr;
@@ -519,7 +537,7 @@ static int cmp_find_best(const struct cmp_state *st, struct mlg_check *check,
     arr = cJSON_AddArrayToObject(body, "order_by");
     cJSON_AddItemToArray(arr, cJSON_CreateString("-last_update"));
     cJSON_AddItemToObject(body, "only_fields",
-                          cJSON_CreateStringArray(fields, 6));
+                          cJSON_CreateStringArray(fields, 7));
     cJSON_AddNumberToObject(body, "page_size", 2);
     rc = st->host->clearml_call(check, "tasks.get_all", body, &data, err);
     cJSON_Delete(body);
@@ -682,6 +700,330 @@ static int cmp_crown(const struct cmp_state *st, struct mlg_check *check,
     return status;
 }
 
+/* ---- samples > 1: several seeds per side */
+
+/* One side's runs: tasks borrowed from the host, values parallel. */
+struct cmp_side {
+    const cJSON *task[CMP_MAX_SAMPLES];
+    double v[CMP_MAX_SAMPLES];
+    size_t n;
+    struct cmp_sample s;
+};
+
+static void cmp_side_add(const struct cmp_state *st, struct cmp_side *side,
+                         const cJSON *t)
+{
+    size_t i;
+
+    if (side->n >= (size_t)st->samples)
+        return;
+    for (i = 0; i < side->n; i++)
+        if (strcmp(cmp_str(side->task[i], "id"), cmp_str(t, "id")) == 0)
+            return;
+    /* A run with a non-finite value is no sample (the chosen tasks
+     * were checked before; the others are skipped). */
+    if (cmp_value(st, t, &side->v[side->n]) == 0
+        && isfinite(side->v[side->n]))
+        side->task[side->n++] = t;
+}
+
+/* Up to `samples` runs of one commit: first (the task already chosen on
+ * that side) and the newest other completed, clean, non-archived tasks
+ * of the same name and project that report the metric; one
+ * tasks.get_all.  An empty commit leaves first alone.  Returns 0, or -1
+ * with err filled. */
+static int cmp_side_get(const struct cmp_state *st, struct mlg_check *check,
+                        const cJSON *first, const char *commit,
+                        struct cmp_side *side, struct mlg_error *err)
+{
+    static const char *const fields[] = {
+        "id", "name", "project", "tags", "last_metrics", "script.diff",
+        "script.version_num"
+    };
+    cJSON *body, *all, *arr;
+    const cJSON *data = NULL, *t;
+    char *re;
+    int rc;
+
+    side->n = 0;
+    cmp_side_add(st, side, first);
+    if (*commit == '\0' || side->n == 0)
+        goto done;
+    body = cJSON_CreateObject();
+    all = cJSON_AddObjectToObject(body, "_all_");
+    arr = cJSON_AddArrayToObject(all, "fields");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("script.version_num"));
+    re = cmp_regex_escape(commit);
+    cJSON_AddStringToObject(all, "pattern", re);
+    free(re);
+    re = cmp_regex_escape(cmp_str(first, "name"));
+    cJSON_AddStringToObject(body, "name", re);
+    free(re);
+    arr = cJSON_AddArrayToObject(body, "project");
+    cJSON_AddItemToArray(arr, cJSON_CreateString(cmp_str(first,
+                                                         "project")));
+    arr = cJSON_AddArrayToObject(body, "status");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("completed"));
+    arr = cJSON_AddArrayToObject(body, "system_tags");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("-archived"));
+    arr = cJSON_AddArrayToObject(body, "order_by");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("-last_update"));
+    cJSON_AddItemToObject(body, "only_fields",
+                          cJSON_CreateStringArray(fields, 7));
+    /* Room for dirty runs, which are skipped. */
+    cJSON_AddNumberToObject(body, "page_size", (double)st->samples * 2 + 2);
+    rc = st->host->clearml_call(check, "tasks.get_all", body, &data, err);
+    cJSON_Delete(body);
+    if (rc != 0)
+        return -1;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(data, "tasks")) {
+        const cJSON *script = cJSON_GetObjectItemCaseSensitive(t, "script");
+
+        if (*cmp_str(script, "diff") == '\0'
+            && strcmp(cmp_str(script, "version_num"), commit) == 0)
+            cmp_side_add(st, side, t);
+    }
+done:
+    cmp_stats_describe(side->v, side->n, &side->s);
+    return 0;
+}
+
+/* "90.06 (n=5, sd 0.27, 95% CI 89.72..90.4)" */
+static void cmp_side_text(struct mlg_buf *b, const struct cmp_side *side)
+{
+    mlg_buf_printf(b, "%.4g (n=%zu", side->s.mean, side->n);
+    if (side->n > 1)
+        mlg_buf_printf(b, ", sd %.3g, 95%% CI %.4g..%.4g", side->s.sd,
+                       side->s.ci_lo, side->s.ci_hi);
+    mlg_buf_printf(b, ")");
+}
+
+static void cmp_side_row(const struct cmp_state *st, struct mlg_check *check,
+                         const char *label, const struct cmp_side *side)
+{
+    const struct mlg_host *h = st->host;
+    size_t i;
+
+    h->detail(check, "| %s | %zu | %g |", label, side->n, side->s.mean);
+    if (side->n > 1)
+        h->detail(check, " %.3g | %.4g .. %.4g |", side->s.sd,
+                  side->s.ci_lo, side->s.ci_hi);
+    else
+        h->detail(check, " n/a | n/a |");
+    for (i = 0; i < side->n; i++)
+        h->detail(check, "%s%g", i ? ", " : " ", side->v[i]);
+    h->detail(check, " |\n");
+}
+
+/* Every run of both sides in one Mermaid chart: baseline runs in blue,
+ * head runs in red (the palette of the init directive, in line order),
+ * over the union of iterations. */
+static void cmp_chart_runs(const struct cmp_state *st,
+                           struct mlg_check *check,
+                           const struct cmp_curve *c, size_t nb, size_t n)
+{
+    const struct mlg_host *h = st->host;
+    struct mlg_buf b = {NULL, 0, 0};
+    double *xs;
+    size_t nx = 0, i, j, k, npts, idx, total = 0, drawn = 0;
+
+    for (k = 0; k < n; k++)
+        total += c[k].n;
+    xs = mlg_xrealloc(NULL, (total ? total : 1) * sizeof *xs);
+    for (k = 0; k < n; k++) {
+        memcpy(xs + nx, c[k].x, c[k].n * sizeof *xs);
+        nx += c[k].n;
+    }
+    qsort(xs, nx, sizeof *xs, cmp_dbl_cmp);
+    for (i = 0, j = 0; i < nx; i++)
+        if (j == 0 || xs[i] != xs[j - 1])
+            xs[j++] = xs[i];
+    nx = j;
+    npts = nx < CMP_CHART_POINTS ? nx : CMP_CHART_POINTS;
+    if (npts < 2) {
+        h->detail(check, "\nToo few points to chart the runs.\n");
+        free(xs);
+        return;
+    }
+    mlg_buf_printf(&b, "\n```mermaid\n%%%%{init: {\"themeVariables\": "
+                   "{\"xyChart\": {\"plotColorPalette\": \"");
+    for (k = 0; k < n; k++) {
+        if (c[k].n == 0)
+            continue;
+        mlg_buf_printf(&b, "%s%s", drawn++ ? ", " : "",
+                       k < nb ? CMP_BASE_COLOUR : CMP_HEAD_COLOUR);
+    }
+    mlg_buf_printf(&b, "\"}}}}%%%%\nxychart-beta\n    title \"");
+    cmp_mermaid_text(&b, st->title);
+    mlg_buf_printf(&b, " / ");
+    cmp_mermaid_text(&b, st->series);
+    mlg_buf_printf(&b, "\"\n    x-axis \"iteration\" [");
+    for (i = 0; i < npts; i++) {
+        idx = npts == nx ? i : i * (nx - 1) / (npts - 1);
+        mlg_buf_printf(&b, "%s\"%g\"", i ? ", " : "", xs[idx]);
+    }
+    mlg_buf_printf(&b, "]\n    y-axis \"value\"\n");
+    for (k = 0; k < n; k++) {
+        if (c[k].n == 0)
+            continue;
+        mlg_buf_printf(&b, "    line [");
+        for (i = 0; i < npts; i++) {
+            idx = npts == nx ? i : i * (nx - 1) / (npts - 1);
+            mlg_buf_printf(&b, "%s", i ? ", " : "");
+            cmp_plain(&b, cmp_at(&c[k], xs[idx]));
+        }
+        mlg_buf_printf(&b, "]\n");
+    }
+    mlg_buf_printf(&b, "```\n\nBlue: baseline runs (%zu); red: head runs "
+                   "(%zu). A line holds its last value past its task's "
+                   "last iteration.\n", nb, n - nb);
+    h->detail(check, "%s", b.p);
+    free(b.p);
+    free(xs);
+}
+
+/* Fetch every run's curve (one request per run) and chart them; a
+ * failed fetch drops that run from the chart only. */
+static void cmp_charts_runs(const struct cmp_state *st,
+                           struct mlg_check *check,
+                           const struct cmp_side *base,
+                           const struct cmp_side *head)
+{
+    struct cmp_curve c[2 * CMP_MAX_SAMPLES];
+    struct mlg_error err;
+    size_t k, n = 0, failed = 0;
+
+    for (k = 0; k < base->n + head->n; k++) {
+        const cJSON *t = k < base->n ? base->task[k]
+                                     : head->task[k - base->n];
+
+        memset(&err, 0, sizeof err);
+        if (cmp_curve_get(st, check, cmp_str(t, "id"), &c[n], &err) != 0)
+            failed++;
+        n++; /* a failed fetch leaves an empty curve in its slot */
+    }
+    if (failed > 0)
+        st->host->detail(check, "\n%zu run%s could not be read and %s "
+                         "not charted.\n", failed, failed == 1 ? "" : "s",
+                         failed == 1 ? "is" : "are");
+    cmp_chart_runs(st, check, c, base->n, n);
+    for (k = 0; k < n; k++) {
+        free(c[k].x);
+        free(c[k].y);
+    }
+}
+
+/* The verdict over several runs per side.  FAIL (or WARN with
+ * on-regression = warn) only when the mean is worse beyond the tolerance
+ * and Welch's test says so at alpha; WARN "inconclusive" when it is
+ * worse beyond the tolerance without significance; PASS otherwise.  The
+ * tag moves only on a significant improvement. */
+static int cmp_noise(const struct cmp_state *st, struct mlg_check *check,
+                     const cJSON *cur, const cJSON *best, const char *tag,
+                     const char *head_sha, int dry_run)
+{
+    const struct mlg_host *h = st->host;
+    struct cmp_side *head = mlg_xrealloc(NULL, sizeof *head);
+    struct cmp_side *base = mlg_xrealloc(NULL, sizeof *base);
+    struct mlg_buf hb = {NULL, 0, 0}, bb = {NULL, 0, 0}, delta = {NULL, 0,
+                                                                   0};
+    struct mlg_error err;
+    double t = 0, df = 0, p = NAN, gain;
+    int tested, ok, sig, status;
+    const char *base_sha = cmp_str(cJSON_GetObjectItemCaseSensitive(best,
+                                   "script"), "version_num");
+
+    memset(&err, 0, sizeof err);
+    if (cmp_side_get(st, check, cur, head_sha, head, &err) != 0
+        || cmp_side_get(st, check, best, base_sha, base, &err) != 0) {
+        h->result(check, MLG_ERROR, "sample lookup failed: %s",
+                  err.message);
+        free(head);
+        free(base);
+        return MLG_ERROR;
+    }
+    tested = cmp_stats_welch(&head->s, &base->s, &t, &df, &p) == 0;
+    ok = cmp_ok(st, head->s.mean, base->s.mean);
+    sig = tested && p < st->alpha;
+    gain = st->goal_min ? base->s.mean - head->s.mean
+                        : head->s.mean - base->s.mean;
+    cmp_side_text(&hb, head);
+    cmp_side_text(&bb, base);
+    cmp_delta(&delta, head->s.mean, base->s.mean);
+
+    h->detail(check, "| | Runs | Mean | SD | 95%% CI | %s / %s |\n"
+              "| --- | ---: | ---: | ---: | --- | --- |\n",
+              h->md_escape(check, st->title, MLG_MD_CELL),
+              h->md_escape(check, st->series, MLG_MD_CELL));
+    cmp_side_row(st, check, "Head", head);
+    cmp_side_row(st, check, "Baseline", base);
+    h->detail(check, "\nDifference of the means: %s. ", delta.p);
+    if (tested)
+        h->detail(check, "Welch two-sample t-test: t = %.4g, df = %.4g, "
+                  "p = %.4g (alpha %g).\n", t, df, p, st->alpha);
+    else
+        h->detail(check, "Welch's t-test needs at least 2 runs with some "
+                  "spread on each side.\n");
+    h->detail(check, "Head runs: commit `%s`; baseline runs: commit `%s` "
+              "of ", head_sha,
+              h->md_escape(check, *base_sha ? base_sha : "(unknown)",
+                           MLG_MD_TEXT));
+    cmp_task_link(st, check, best);
+    h->detail(check, ". Tolerance: %g%s; goal: %s.\n", st->tolerance,
+              st->tol_pct ? "%" : "", st->goal_min ? "min" : "max");
+
+    if (!ok && sig) {
+        status = st->on_reg_warn ? MLG_WARN : MLG_FAIL;
+        h->result(check, status, "regressed: %s vs %s, %s, p=%.3g < %g; "
+                  "%s not moved", hb.p, bb.p, delta.p, p, st->alpha, tag);
+        h->detail(check, "\n**Regression**, significant at %g; tag **%s** "
+                  "was not moved.\n", st->alpha,
+                  h->md_escape(check, tag, MLG_MD_TEXT));
+    } else if (!ok) {
+        status = MLG_WARN;
+        if (tested)
+            h->result(check, status, "inconclusive: %s vs %s, %s, p=%.3g "
+                      ">= %g; %s not moved", hb.p, bb.p, delta.p, p,
+                      st->alpha, tag);
+        else
+            h->result(check, status, "inconclusive: %s vs %s, %s, no "
+                      "t-test; %s not moved", hb.p, bb.p, delta.p, tag);
+        h->detail(check, "\n**Inconclusive**: worse beyond the tolerance "
+                  "but not significant; more runs per side would "
+                  "decide. Tag **%s** was not moved.\n",
+                  h->md_escape(check, tag, MLG_MD_TEXT));
+    } else if (gain > 0 && sig) {
+        if (cmp_move_tag(st, check, cur, best, tag, dry_run, &err) != 0) {
+            status = MLG_WARN;
+            h->result(check, status, "improved: %s vs %s, p=%.3g, but "
+                      "moving %s failed: %s", hb.p, bb.p, p, tag,
+                      err.message);
+        } else {
+            status = MLG_PASS;
+            h->result(check, status, "improved: %s vs %s, %s, p=%.3g "
+                      "\xe2\x80\x94 %s %s", hb.p, bb.p, delta.p, p, tag,
+                      dry_run ? "would move" : "moved");
+        }
+    } else {
+        status = MLG_PASS;
+        if (tested)
+            h->result(check, status, "no significant change: %s vs %s, "
+                      "%s, p=%.3g; %s not moved", hb.p, bb.p, delta.p, p,
+                      tag);
+        else
+            h->result(check, status, "no significant change: %s vs %s, "
+                      "%s, no t-test; %s not moved", hb.p, bb.p, delta.p,
+                      tag);
+    }
+    cmp_charts_runs(st, check, base, head);
+    free(hb.p);
+    free(bb.p);
+    free(delta.p);
+    free(head);
+    free(base);
+    return status;
+}
+
 static int cmp_init(const struct mlg_host *host, struct mlg_check *check,
                     void **state, char *err)
 {
@@ -737,6 +1079,18 @@ static int cmp_init(const struct mlg_host *host, struct mlg_check *check,
                  "tolerance: expected a number from 0 to 1e9 or N%%, got "
                  "\"%s\"",
                  tol != NULL ? tol : "");
+        goto fail;
+    }
+    st->samples = host->opt_int(check, "samples", 1);
+    st->alpha = host->opt_number(check, "alpha", 0.05);
+    if (st->samples < 1 || st->samples > CMP_MAX_SAMPLES) {
+        snprintf(err, MLG_ERROR_SIZE, "samples: expected 1 to %d, got %lld",
+                 CMP_MAX_SAMPLES, host->opt_int(check, "samples", 1));
+        goto fail;
+    }
+    if (!(st->alpha > 0 && st->alpha < 1)) {
+        snprintf(err, MLG_ERROR_SIZE, "alpha: expected a number between 0 "
+                 "and 1, got %g", st->alpha);
         goto fail;
     }
     *state = st;
@@ -840,6 +1194,9 @@ static int cmp_run(void *state, struct mlg_check *check)
     if (best != NULL && cmp_value(st, best, &vbest) == 0 &&
         !isfinite(vbest))
         return cmp_not_finite(st, check, best, vbest);
+    if (best != NULL && st->samples > 1 && cmp_value(st, best, &vbest) == 0)
+        return cmp_noise(st, check, f.task, best, tag, ctx->head_sha,
+                         ctx->dry_run);
     if (best != NULL && cmp_value(st, best, &vbest) == 0)
         status = cmp_against(st, check, f.task, best, vcur, vbest, tag,
                              ctx->dry_run);

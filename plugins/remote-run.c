@@ -275,35 +275,101 @@ static const char *rr_clone_url(const struct mlg_host *h,
     return *url != '\0' ? url : NULL;
 }
 
+/* Most tasks one run's nonce is looked for among: one is expected, two
+ * when a lost create did land after all. */
+#define RR_NONCE_PAGE 10
+
 /* After a tasks.create whose answer was lost (dropped, unreadable, a
  * gateway error, the deadline), the server may still have created the
- * task: find it by the run's nonce in its comment, so that it is
- * followed and cleaned up like any other.  Returns its id (caller
- * frees) or NULL. */
-static char *rr_find_created(const struct mlg_host *h,
-                             struct mlg_check *check, const char *project_id,
-                             const char *nonce)
+ * task: find every task carrying the run's nonce in its comment, so that
+ * it is followed and cleaned up like any other.  The filter is exact for
+ * this nonce: clearml-server matches `_all_` patterns as a
+ * case-insensitive regex search per field (apiserver/database/model/
+ * base.py, RegexWrapper), the nonce has only [0-9a-z-], and every hit is
+ * checked here too; `search_text` would be a MongoDB text-index search
+ * (words, ranked), not a match.  page_size bounds the answer (the
+ * server's default is its 500 maximum).  Fills ids[] (caller frees each)
+ * and returns how many, or -1 when the lookup itself failed. */
+static int rr_find_created(const struct mlg_host *h, struct mlg_check *check,
+                           const char *project_id, const char *nonce,
+                           char **ids, int max)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(body, "project");
+    cJSON *all = cJSON_AddObjectToObject(body, "_all_");
     const cJSON *data = NULL, *t;
     struct mlg_error err;
-    char *id = NULL;
+    int n = -1;
 
     memset(&err, 0, sizeof err);
     cJSON_AddItemToArray(arr, cJSON_CreateString(project_id));
-    cJSON_AddStringToObject(body, "search_text", nonce);
+    /* A duplicate archived before is dealt with. */
+    arr = cJSON_AddArrayToObject(body, "system_tags");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("-archived"));
+    arr = cJSON_AddArrayToObject(all, "fields");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("comment"));
+    cJSON_AddStringToObject(all, "pattern", nonce);
     arr = cJSON_AddArrayToObject(body, "only_fields");
     cJSON_AddItemToArray(arr, cJSON_CreateString("id"));
     cJSON_AddItemToArray(arr, cJSON_CreateString("comment"));
-    if (h->clearml_call(check, "tasks.get_all", body, &data, &err) == 0)
+    /* Oldest first: the first one created is the one kept. */
+    arr = cJSON_AddArrayToObject(body, "order_by");
+    cJSON_AddItemToArray(arr, cJSON_CreateString("created"));
+    cJSON_AddNumberToObject(body, "page", 0);
+    cJSON_AddNumberToObject(body, "page_size", RR_NONCE_PAGE);
+    if (h->clearml_call(check, "tasks.get_all", body, &data, &err) == 0) {
+        n = 0;
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(data,
                                                                "tasks"))
-            if (id == NULL && strstr(rr_str(t, "comment"), nonce) != NULL
-                && *rr_str(t, "id") != '\0')
-                id = rr_xstrdup(rr_str(t, "id"));
+            if (n < max && strstr(rr_str(t, "comment"), nonce) != NULL &&
+                *rr_str(t, "id") != '\0')
+                ids[n++] = rr_xstrdup(rr_str(t, "id"));
+    } else {
+        h->log(check, MLG_LOG_WARN, "could not look for the task created "
+               "by this run: %s", err.message);
+    }
     cJSON_Delete(body);
-    return id;
+    return n;
+}
+
+/* A create whose outcome is unknown: a 5xx, a transport failure, the
+ * deadline or a cancellation under way. */
+static int rr_outcome_unknown(const struct mlg_error *err)
+{
+    return err->kind == MLG_E_TRANSPORT || err->kind == MLG_E_DEADLINE ||
+           (err->kind == MLG_E_HTTP && err->status >= 500);
+}
+
+static int rr_archive(const struct mlg_host *h, struct mlg_check *check,
+                      const char *id, struct mlg_error *err);
+
+/* Keep ids[0] (returned, caller frees); archive every other task this
+ * run's nonce found, and say so in the report. */
+static char *rr_keep_first(const struct mlg_host *h, struct mlg_check *check,
+                           char **ids, int n)
+{
+    int i;
+
+    for (i = 1; i < n; i++) {
+        struct mlg_error err;
+
+        memset(&err, 0, sizeof err);
+        if (rr_archive(h, check, ids[i], &err) == 0) {
+            h->log(check, MLG_LOG_WARN, "a lost tasks.create landed twice: "
+                   "kept task %s, archived duplicate %s", ids[0], ids[i]);
+            h->detail(check, "A lost `tasks.create` landed twice: kept "
+                      "`%s`, archived the duplicate `%s`.\n", ids[0],
+                      ids[i]);
+        } else {
+            h->log(check, MLG_LOG_WARN, "could not archive duplicate task "
+                   "%s: %s", ids[i], err.message);
+            h->detail(check, "A lost `tasks.create` landed twice: kept "
+                      "`%s`; the duplicate `%s` could not be archived "
+                      "(%s).\n", ids[0], ids[i], err.message);
+        }
+        free(ids[i]);
+    }
+    return n > 0 ? ids[0] : NULL;
 }
 
 /* tasks.create from the PR head.  Returns the new id (caller frees), or
@@ -320,6 +386,7 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
     struct mlg_buf comment = {NULL, 0, 0};
     char *id = NULL, nonce[40];
     struct timespec ts;
+    int tries, creates = 0, lookup = 0, resent = 0;
 
     /* Unique enough to find this very task again (rr_find_created). */
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -350,23 +417,71 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
     cJSON_AddItemToObject(script, "requirements", req);
     cJSON_AddStringToObject(script, "diff", "");
     cJSON_AddItemToObject(body, "script", script);
-    if (h->clearml_call(check, "tasks.create", body, &data, err) == 0) {
-        const char *s = rr_str(data, "id");
+    /* At most RR_CLEANUP_TRIES creates, each one after a lookup found
+     * nothing; a lookup that fails is repeated, never answered by a
+     * blind create. */
+    for (tries = 0; id == NULL && tries < 2 * RR_CLEANUP_TRIES; tries++) {
+        char *ids[RR_NONCE_PAGE];
+        int n;
 
-        if (*s != '\0')
-            id = rr_xstrdup(s);
-        else
-            snprintf(err->message, sizeof err->message,
-                     "tasks.create returned no task id");
-    } else if (err->kind == MLG_E_TRANSPORT || err->kind == MLG_E_DEADLINE
-               || (err->kind == MLG_E_HTTP && err->status >= 500)) {
-        int i;
+        if (!lookup) {
+            if (creates++ == RR_CLEANUP_TRIES)
+                break;
+            if (h->clearml_call(check, "tasks.create", body, &data,
+                                err) == 0) {
+                const char *s = rr_str(data, "id");
 
-        for (i = 0; i < RR_CLEANUP_TRIES && id == NULL; i++)
-            id = rr_find_created(h, check, project_id, nonce);
-        if (id != NULL)
+                if (*s != '\0')
+                    id = rr_xstrdup(s);
+                else
+                    snprintf(err->message, sizeof err->message,
+                             "tasks.create returned no task id");
+                break;
+            }
+            /* Never sent again blindly (http.c does not replay it
+             * either): look for it first. */
+            if (!rr_outcome_unknown(err))
+                break;
+            lookup = 1;
+        }
+        n = rr_find_created(h, check, project_id, nonce, ids,
+                            RR_NONCE_PAGE);
+        if (n > 0) {
             h->log(check, MLG_LOG_WARN, "tasks.create failed (%s) but "
-                   "created task %s", err->message, id);
+                   "created task %s", err->message, ids[0]);
+            id = rr_keep_first(h, check, ids, n);
+        } else if (n == 0 && !h->cancelled(check) &&
+                   creates < RR_CLEANUP_TRIES) {
+            h->log(check, MLG_LOG_WARN, "tasks.create failed (%s) and "
+                   "created nothing: creating the task again",
+                   err->message);
+            lookup = 0;
+            resent = 1;
+        } else if (n == 0) {
+            break;
+        }
+    }
+    /* A create repeated after a lookup found nothing: the first may have
+     * landed since. */
+    if (id != NULL && resent) {
+        char *ids[RR_NONCE_PAGE];
+        int n = rr_find_created(h, check, project_id, nonce, ids,
+                                RR_NONCE_PAGE), i;
+
+        for (i = 0; i < n; i++)
+            if (strcmp(ids[i], id) == 0 && i > 0) {
+                char *t = ids[0];
+
+                ids[0] = ids[i];
+                ids[i] = t;
+            }
+        if (n > 0 && strcmp(ids[0], id) == 0) {
+            free(id);
+            id = rr_keep_first(h, check, ids, n);
+        } else {
+            for (i = 0; i < n; i++)
+                free(ids[i]);
+        }
     }
     cJSON_Delete(body);
     free(comment.p);

@@ -580,6 +580,9 @@ static int clearml_call_v(struct clearml *c, const char *version,
         req.body_len = strlen(json);
         req.headers = hdrs;
         req.idempotent = endpoint_is_read(endpoint);
+        /* A lost tasks.create is found by its nonce (remote-run), not
+         * sent twice: that would leave an orphan task. */
+        req.no_replay = strcmp(endpoint, "tasks.create") == 0;
         req.deadline = deadline;
         rc = http_request(c->http, &req, &resp, err);
         free(auth);

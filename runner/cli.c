@@ -26,7 +26,9 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +40,12 @@
 
 #define CLI_EX_USAGE 64
 #define CLI_EX_CONFIG 78
-/* Bound for the one-off calls the parent makes (login, PR lookup). */
+/* Bound for the one-off calls the parent makes (login, PR lookup),
+ * within the run deadline. */
 #define CLI_SETUP_TIMEOUT 60.0
+/* [run] deadline when neither it nor --deadline is given: the whole run,
+ * login and publishing included. */
+#define CLI_DEFAULT_DEADLINE 3600.0
 
 enum cli_format { FMT_TEXT, FMT_MARKDOWN, FMT_JSON };
 
@@ -51,6 +57,7 @@ struct cli_opts {
     const char *json_file;
     const char *junit_file;
     const char *plugin_dir;
+    const char *deadline;   /* --deadline, a conf duration */
     struct context_overrides ov;
     int verbosity;
     int verbose; /* -v count */
@@ -66,7 +73,8 @@ struct cli_loaded {
 };
 
 enum { OPT_ONLY = 256, OPT_DRY_RUN, OPT_FORMAT, OPT_JSON, OPT_JUNIT,
-       OPT_PLUGIN_DIR, OPT_REPO, OPT_PR, OPT_SHA, OPT_BRANCH, OPT_VERSION };
+       OPT_PLUGIN_DIR, OPT_REPO, OPT_PR, OPT_SHA, OPT_BRANCH, OPT_VERSION,
+       OPT_DEADLINE };
 
 static const struct option cli_longopts[] = {
     {"config", required_argument, NULL, 'c'},
@@ -80,6 +88,7 @@ static const struct option cli_longopts[] = {
     {"pr", required_argument, NULL, OPT_PR},
     {"sha", required_argument, NULL, OPT_SHA},
     {"branch", required_argument, NULL, OPT_BRANCH},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -108,6 +117,10 @@ static void cli_usage(FILE *f)
           "(default text)\n"
           "      --json FILE       also write the report as JSON\n"
           "      --junit FILE      also write the report as JUnit XML\n"
+          "      --deadline DURATION  the whole run ends by then (default "
+          "[run] deadline,\n"
+          "                        else 1h); cleanup and publishing get "
+          "3 s more each\n"
           "      --plugin-dir DIR  look for plugins here first (then "
           "MLGATE_PLUGIN_PATH,\n"
           "                        then " PLUGINDIR ")\n"
@@ -119,7 +132,8 @@ static void cli_usage(FILE *f)
           "  -h, --help            this help\n"
           "\n"
           "Exit codes: 0 every check PASS, WARN or SKIP; 1 a check FAILed;"
-          "\n2 no FAIL but an ERROR (also when cancelled by SIGINT/SIGTERM:"
+          "\n2 no FAIL but an ERROR, or the report could not be written to "
+          "stdout\n(also when cancelled by SIGINT/SIGTERM/SIGHUP:"
           "\nthe report is still produced); 64 bad command line; 78 bad "
           "conf,\nplugin that cannot load, or bad run context.\n", f);
 }
@@ -210,6 +224,15 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o,
                                        optarg);
             o->ov.sha = optarg;
             break;
+        case OPT_DEADLINE: {
+            double d;
+
+            if (conf_parse_duration(optarg, &d) != 0 || d <= 0)
+                return cli_usage_error("bad --deadline '%s' (a duration: "
+                                       "90, 90s, 5m, 1h30m)", optarg);
+            o->deadline = optarg;
+            break;
+        }
         case OPT_BRANCH:
             if (*optarg == '\0')
                 return cli_usage_error("empty --branch");
@@ -488,6 +511,14 @@ static int cli_apply_only(const char *only, const char *conf_path,
 
 /* Create the ClearML and forge clients the checks share; a missing one
  * is not an error (the checks that need it say so). */
+/* now + seconds, but not past the run deadline. */
+static double cli_until(double seconds, double run_deadline)
+{
+    double d = now_mono() + seconds;
+
+    return run_deadline > 0 && run_deadline < d ? run_deadline : d;
+}
+
 static void cli_clients(const struct conf *c, const struct run_context *ctx,
                         struct host_env *env)
 {
@@ -503,7 +534,8 @@ static void cli_clients(const struct conf *c, const struct run_context *ctx,
         if (env->clearml == NULL) {
             env->clearml_err = e;
         } else if (clearml_login(env->clearml,
-                                 now_mono() + CLI_SETUP_TIMEOUT, &e) != 0) {
+                                 cli_until(CLI_SETUP_TIMEOUT,
+                                           env->run_deadline), &e) != 0) {
             log_msg(LOG_WARN, NULL, "ClearML login failed: %s", e.message);
             env->clearml_err = e;
             clearml_free(env->clearml);
@@ -543,8 +575,10 @@ static int cli_write_reports(const struct cli_opts *o,
     } else {
         out = report_text(rr, report_use_color(stdout));
     }
+    errno = 0;
     if (report_print(out, stdout) != 0) {
-        log_msg(LOG_ERR, NULL, "cannot write the report to stdout");
+        log_msg(LOG_ERR, NULL, "cannot write the report to stdout: %s",
+                errno ? strerror(errno) : "write error");
         bad = 1;
     }
     free(out);
@@ -567,9 +601,23 @@ static int cli_write_reports(const struct cli_opts *o,
     return bad;
 }
 
+/* The run deadline in seconds: --deadline, else [run] deadline, else
+ * the default. */
+static double cli_deadline_s(const struct cli_opts *o, const struct conf *c)
+{
+    const char *v = o->deadline;
+    double d;
+
+    if (v == NULL)
+        v = conf_get(conf_find(c, "run"), "deadline");
+    if (v != NULL && conf_parse_duration(v, &d) == 0 && d > 0)
+        return d;
+    return CLI_DEFAULT_DEADLINE;
+}
+
 /* A run: the checks of the conf, the report, publishing. */
 static int cli_run(const struct cli_opts *o, const struct conf *c,
-                   struct cli_loaded *l)
+                   struct cli_loaded *l, double started)
 {
     struct run_context ctx;
     struct host_env env;
@@ -580,6 +628,7 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     long long jobs = 0;
     const char *jv;
     int code, curl_up = 0;
+    double publish_until;
 
     /* SIGINT/SIGTERM cancel the checks but still produce the report
      * (exit 2 or 1, never 130/143); cli_main caught them already. */
@@ -604,6 +653,7 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     env.dry_run = o->dry_run;
     env.verbose = o->verbose;
     env.grace = exec_grace(c);
+    env.run_deadline = started + cli_deadline_s(o, c);
     run = xcalloc(l->n + 1, sizeof(*run));
     for (i = 0; i < l->n; i++)
         if (l->enabled[i])
@@ -617,12 +667,15 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
         }
         curl_up = 1;
         cli_clients(c, &ctx, &env);
-        if (ctx.needs_pr_lookup && env.forge != NULL) {
+        /* After a signal, nothing slow: straight to the report. */
+        if (ctx.needs_pr_lookup && env.forge != NULL &&
+            !exec_cancel_requested()) {
             struct mlg_error e;
 
             memset(&e, 0, sizeof(e));
             if (forge_resolve_pr(env.forge, &ctx,
-                                 now_mono() + CLI_SETUP_TIMEOUT, &e) != 0)
+                                 cli_until(CLI_SETUP_TIMEOUT,
+                                           env.run_deadline), &e) != 0)
                 log_msg(LOG_WARN, NULL, "cannot read PR #%ld: %s", ctx.pr,
                         e.message);
         }
@@ -632,13 +685,21 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
         conf_parse_int(jv, &jobs);
     exec_run(&env, run, n, (int)jobs, &rr);
     code = result_exit_code(rr.overall);
+    /* The report reaches stdout and the files before anything slower. */
     if (cli_write_reports(o, &rr, &ctx, c) != 0 && code == 0)
         code = 2;
     if (o->format == FMT_MARKDOWN)
         publish_full_report_at("the job log");
     else if (o->json_file != NULL)
         publish_full_report_at("the JSON report (`--json`)");
-    publish_run(&rr, &ctx, c, env.forge, o->dry_run);
+    /* What is left of the run deadline, and after a cancellation or the
+     * deadline a short fresh budget (publish.c cuts it again if a signal
+     * comes while it publishes). */
+    publish_until = env.run_deadline;
+    if (exec_cancel_requested() ||
+        publish_until < now_mono() + PUBLISH_CANCEL_BUDGET)
+        publish_until = now_mono() + PUBLISH_CANCEL_BUDGET;
+    publish_run_until(&rr, &ctx, c, env.forge, o->dry_run, publish_until);
     run_result_free(&rr);
     if (env.clearml != NULL)
         clearml_free(env.clearml);
@@ -676,7 +737,11 @@ int cli_main(int argc, char **argv)
     char err[1024];
     const char *cmd = NULL;
     int ci = -1, rc;
+    double started = now_mono();
 
+    /* Before the first write (::add-mask:: lines in GitHub Actions): a
+     * closed stdout is an error to report, not a death by SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     rc = cli_parse(argc, argv, &o, &ci);
     if (rc >= 0)
         return rc;
@@ -732,7 +797,7 @@ int cli_main(int argc, char **argv)
     } else {
         rc = cli_apply_only(o.only, c.path, &l);
         if (rc == 0)
-            rc = cli_run(&o, &c, &l);
+            rc = cli_run(&o, &c, &l, started);
     }
     cli_loaded_free(&l);
     conf_free(&c);

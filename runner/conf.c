@@ -57,6 +57,7 @@ static const struct conf_key conf_keys[] = {
     {"run", "timeout", CV_DURATION, NULL},
     {"run", "grace", CV_DURATION, NULL},
     {"run", "trigger", CV_STR, NULL},
+    {"run", "deadline", CV_DURATION, NULL},
     {NULL, NULL, CV_STR, NULL}
 };
 

@@ -7,6 +7,7 @@
 
 #include "exec.h"
 
+#include "http.h"
 #include "log.h"
 #include "reaper.h"
 #include "relay.h"
@@ -26,6 +27,12 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+#ifdef HAVE_SYS_PROCCTL_H
+#include <sys/procctl.h>
+#endif
+#ifdef HAVE_GCOV_DUMP
+void __gcov_dump(void);
+#endif
 #include <unistd.h>
 
 #define EXEC_DEFAULT_TIMEOUT 600.0
@@ -44,6 +51,7 @@ struct exec_slot {
     int cancelled;
     int oversize;
     int killed;         /* SIGKILL sent */
+    int late;           /* stopped or never started: the run deadline */
     double start;
     double deadline;
     double kill_at;     /* SIGKILL time after SIGTERM, 0 = none */
@@ -54,10 +62,11 @@ struct exec_slot {
 /* The child's exit status when the plugin closed the result pipe. */
 #define EXEC_EXIT_PIPE_CLOSED 125
 
-/* The parent's self-pipe: SIGCHLD wakes poll, SIGINT/SIGTERM cancel. */
+/* The parent's self-pipe: SIGCHLD wakes poll, SIGINT/SIGTERM/SIGHUP
+ * cancel (and interrupt HTTP transfers under way). */
 static int exec_pipe[2] = {-1, -1};
 static volatile sig_atomic_t exec_cancel_flag;
-/* SIGINT/SIGTERM handlers installed for good by exec_catch_signals(). */
+/* Handlers installed for good by exec_catch_signals(). */
 static int exec_caught;
 
 static void exec_on_signal(int sig)
@@ -65,8 +74,10 @@ static void exec_on_signal(int sig)
     int saved = errno;
     ssize_t w = 0;
 
-    if (sig == SIGINT || sig == SIGTERM)
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
         exec_cancel_flag = 1;
+        http_interrupt();
+    }
     if (exec_pipe[1] >= 0)
         w = write(exec_pipe[1], "x", 1);
     (void)w;
@@ -291,7 +302,6 @@ static void exec_child(const struct host_env *env,
     struct check_result r;
     char *json;
 
-    host_child_signals();
     sp.name = c->name;
     sp.plugin = c->plugin;
     sp.sec = c->sec;
@@ -312,6 +322,13 @@ static void exec_child(const struct host_env *env,
     free(json);
     check_result_free(&r);
     close(fd);
+    /* Plugins may have printed through stdio. */
+    fflush(stdout);
+    fflush(stderr);
+#ifdef HAVE_GCOV_DUMP
+    /* _exit() skips gcov's atexit writer: coverage builds dump here. */
+    __gcov_dump();
+#endif
     _exit(0);
 }
 
@@ -345,12 +362,18 @@ void exec_catch_signals(void)
         return;
     exec_cancel_flag = 0;
     exec_open_pipe();
+    http_set_wake_fd(exec_pipe[0]);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = exec_on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* `mlgate | head`: a closed stdout is an error (exit 2), and every
+     * other sink is still written. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
     exec_caught = 1;
 }
 
@@ -359,9 +382,27 @@ int exec_cancel_requested(void)
     return exec_cancel_flag != 0;
 }
 
+/* A runner killed outright must not leave the check running: the kernel
+ * sends SIGTERM when the parent dies (Linux prctl, FreeBSD procctl).
+ * Then, if the parent died before that was set, leave now. */
+static void exec_parent_death_signal(pid_t parent)
+{
+#if defined(__linux__)
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+#elif defined(HAVE_PROCCTL) && defined(PROC_PDEATHSIG_CTL)
+    int sig = SIGTERM;
+
+    procctl(P_PID, 0, PROC_PDEATHSIG_CTL, &sig);
+#endif
+    if (getppid() != parent)
+        _exit(1);
+}
+
 static int exec_start(const struct host_env *env, const struct exec_check *c,
                       struct exec_slot *s, struct exec_slot *all, size_t n)
 {
+    sigset_t block, old;
+    pid_t parent = getpid();
     int fds[2], ofds[2];
     size_t i;
 
@@ -372,12 +413,23 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
         close(fds[1]);
         return -1;
     }
+    /* Not inherited by anything a plugin may exec. */
+    exec_set_flags(fds[0], 0);
+    exec_set_flags(fds[1], 0);
+    exec_set_flags(ofds[0], 0);
     s->start = now_mono();
     s->deadline = s->start + c->timeout;
+    if (env->run_deadline > 0 && env->run_deadline < s->deadline)
+        s->deadline = env->run_deadline;
     /* The child must not flush what the parent had buffered. */
     fflush(NULL);
+    /* No signal may run the parent's handler in the child before the
+     * child has its own: block them all across fork(). */
+    sigfillset(&block);
+    sigprocmask(SIG_BLOCK, &block, &old);
     s->pid = fork();
     if (s->pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         close(fds[0]);
         close(fds[1]);
         close(ofds[0]);
@@ -388,10 +440,7 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
         /* Its own process group: the runner can then end whatever the
          * check forked too (see exec_kill_group). */
         setpgid(0, 0);
-#ifdef __linux__
-        /* A runner killed outright must not leave the check running. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
+        exec_parent_death_signal(parent);
         close(fds[0]);
         /* fd 1 is the relay pipe: a plugin's printf goes to stderr. */
         dup2(ofds[1], 1);
@@ -407,10 +456,13 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
                 if (all[i].out.fd >= 0)
                     close(all[i].out.fd);
             }
+        host_child_signals();
+        sigprocmask(SIG_SETMASK, &old, NULL);
         exec_child(env, c, s->deadline, fds[1]);
     }
     /* Also here, so that no signal sent to the group can miss it. */
     setpgid(s->pid, s->pid);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     close(fds[1]);
     close(ofds[1]);
     exec_set_flags(fds[0], O_NONBLOCK);
@@ -464,7 +516,10 @@ static void exec_finish(const struct exec_check *c, struct exec_slot *s,
     if (!s->oversize && s->data.len > 0 &&
         exec_result_from_json(s->data.p, s->data.len, r) == 0)
         parsed = 1;
-    if (s->cancelled) {
+    if (s->late) {
+        why = xstrdup(s->pid > 0 ? "stopped: the run deadline was reached"
+                      : "not started: the run deadline was reached");
+    } else if (s->cancelled) {
         why = xstrdup("cancelled");
     } else if (s->oversize) {
         why = xasprintf("sent a result larger than %u MiB",
@@ -515,13 +570,47 @@ static void exec_kill_group(pid_t pid, int sig)
         kill(pid, sig);
 }
 
-/* Send SIGTERM now and SIGKILL after the grace period. */
-static void exec_terminate(struct exec_slot *s, double grace)
+/* Send sig (SIGTERM: its own deadline; SIGINT: the run is cancelled)
+ * now and SIGKILL after the grace period. */
+static void exec_terminate(struct exec_slot *s, int sig, double grace)
 {
-    if (s->reaped || s->kill_at > 0)
+    if (s->reaped)
         return;
-    exec_kill_group(s->pid, SIGTERM);
+    /* Already going (its own deadline): the cancellation's shorter
+     * budget still applies. */
+    if (s->kill_at > 0) {
+        if (s->kill_at > now_mono() + grace) {
+            exec_kill_group(s->pid, sig);
+            s->kill_at = now_mono() + grace;
+        }
+        return;
+    }
+    exec_kill_group(s->pid, sig);
     s->kill_at = now_mono() + grace;
+}
+
+/* Has the check ended?  Its group is killed while the zombie still holds
+ * the pid (and so the pgid): waitid(WNOWAIT) sees the exit, kill(-pgid)
+ * ends anything the check forked, and only then waitpid() frees the id.
+ * Returns 1 when reaped. */
+static int exec_reap(struct exec_slot *s)
+{
+    siginfo_t si;
+
+    memset(&si, 0, sizeof(si));
+    if (waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT)
+        != 0) {
+        if (errno != ECHILD)
+            return 0;
+        s->wstatus = 0;
+        return 1;
+    }
+    if (si.si_pid != s->pid)
+        return 0;
+    exec_kill_group(s->pid, SIGKILL);
+    while (waitpid(s->pid, &s->wstatus, 0) < 0 && errno == EINTR)
+        ;
+    return 1;
 }
 
 int exec_run(const struct host_env *env, const struct exec_check *checks,
@@ -530,7 +619,7 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
     struct exec_slot *slots = xcalloc(n, sizeof(*slots));
     struct pollfd *pfds = xcalloc(2 * n + 1, sizeof(*pfds));
     struct reaper reap;
-    struct sigaction sa, old_int, old_term, old_chld;
+    struct sigaction sa, old_int, old_term, old_hup, old_chld;
     size_t i, next = 0, done = 0, running = 0;
     double run_start = now_mono();
     int cancelled_all = 0;
@@ -538,6 +627,7 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
     memset(rr, 0, sizeof(*rr));
     memset(&old_int, 0, sizeof(old_int));
     memset(&old_term, 0, sizeof(old_term));
+    memset(&old_hup, 0, sizeof(old_hup));
     rr->checks = xcalloc(n, sizeof(*rr->checks));
     rr->n = n;
     if (jobs <= 0 || (size_t)jobs > n)
@@ -558,6 +648,7 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
     if (!exec_caught) {
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
+        sigaction(SIGHUP, &sa, &old_hup);
     }
     sigaction(SIGCHLD, &sa, &old_chld);
 
@@ -566,15 +657,27 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
         size_t np = 0;
         int timeout_ms;
 
-        if (exec_cancel_flag && !cancelled_all) {
-            cancelled_all = 1;
-            log_msg(LOG_WARN, NULL, "cancelled: stopping every check");
+        if ((exec_cancel_flag || (env->run_deadline > 0 &&
+                                  now_mono() >= env->run_deadline)) &&
+            !cancelled_all) {
+            int late = !exec_cancel_flag;
+            double g = env->grace < HOST_CANCEL_BUDGET ? env->grace
+                                                       : HOST_CANCEL_BUDGET;
+
+            cancelled_all = 1 + late;
+            log_msg(LOG_WARN, NULL, "%s: stopping every check",
+                    late ? "run deadline reached" : "cancelled");
             for (i = 0; i < n; i++) {
                 if (slots[i].state == SLOT_RUNNING) {
-                    slots[i].cancelled = 1;
-                    exec_terminate(&slots[i], env->grace);
+                    /* A check past its own deadline is already going. */
+                    if (!slots[i].timed_out) {
+                        slots[i].cancelled = !late;
+                        slots[i].late = late;
+                    }
+                    exec_terminate(&slots[i], SIGINT, g);
                 } else if (slots[i].state == SLOT_WAITING) {
                     slots[i].cancelled = 1;
+                    slots[i].late = late;
                     slots[i].start = slots[i].end = now_mono();
                     exec_finish(&checks[i], &slots[i], &rr->checks[i]);
                     done++;
@@ -613,15 +716,9 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
 
             if (s->state != SLOT_RUNNING)
                 continue;
-            if (!s->reaped) {
-                pid_t w = waitpid(s->pid, &s->wstatus, WNOHANG);
-
-                if (w == s->pid || (w < 0 && errno == ECHILD)) {
-                    /* The check is over: nothing it forked outlives it. */
-                    exec_kill_group(s->pid, SIGKILL);
-                    s->reaped = 1;
-                    s->end = now_mono();
-                }
+            if (!s->reaped && exec_reap(s)) {
+                s->reaped = 1;
+                s->end = now_mono();
             }
             if (s->reaped && s->out.fd >= 0)
                 relay_close(&s->out, checks[i].name);
@@ -642,11 +739,14 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
             }
             if (s->reaped)
                 continue;
-            if (!s->timed_out && !s->cancelled && now >= s->deadline) {
+            /* At the run deadline the cancellation above stops it. */
+            if (!s->timed_out && !s->cancelled && !s->late &&
+                now >= s->deadline && !(env->run_deadline > 0 &&
+                                        s->deadline >= env->run_deadline)) {
                 s->timed_out = 1;
                 log_msg(LOG_WARN, checks[i].name,
                         "deadline reached: stopping it");
-                exec_terminate(s, env->grace);
+                exec_terminate(s, SIGTERM, env->grace);
             }
             if (s->kill_at > 0 && now >= s->kill_at && !s->killed) {
                 exec_kill_group(s->pid, SIGKILL);
@@ -657,6 +757,9 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
             if (!s->timed_out && !s->cancelled && s->deadline < wake)
                 wake = s->deadline;
         }
+        if (!cancelled_all && env->run_deadline > 0 &&
+            env->run_deadline < wake)
+            wake = env->run_deadline;
         if (done >= n)
             break;
         if (running < (size_t)jobs && next < n && !cancelled_all)
@@ -711,6 +814,7 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
     if (!exec_caught) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
+        sigaction(SIGHUP, &old_hup, NULL);
         if (exec_pipe[0] >= 0) {
             close(exec_pipe[0]);
             close(exec_pipe[1]);
@@ -721,5 +825,5 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
     free(pfds);
     rr->duration = now_mono() - run_start;
     result_finish(rr);
-    return cancelled_all;
+    return cancelled_all == 1;
 }

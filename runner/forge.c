@@ -6,6 +6,8 @@
  * Writes are not spaced out artificially (GitHub suggests >= 1 s between
  * mutating calls): mlgate makes a handful per run, and the retry policy
  * of http.c handles the secondary rate limit when it does answer.
+ * Creates (comment, note) are marked no_replay: publish.c recovers a
+ * lost one through forge_find_comment instead of posting it twice.
  */
 #include <config.h>
 
@@ -223,7 +225,13 @@ int forge_request(struct forge *f, const char *method, const char *path,
     req.body = body;
     req.body_len = body ? strlen(body) : 0;
     req.headers = (const char *const *)f->headers;
-    req.idempotent = strcmp(method, "GET") == 0;
+    /* A POST that creates (a comment, a note) is never repeated blindly
+     * (the caller looks for it); a commit status is the same state for
+     * the same context however often it is sent, and GET, PATCH, PUT
+     * and DELETE are idempotent. */
+    req.no_replay = strcmp(method, "POST") == 0 &&
+                    strstr(path, "/statuses/") == NULL;
+    req.idempotent = !req.no_replay;
     req.deadline = deadline;
     if (http_request(f->http, &req, resp, err) < 0) {
         http_resp_free(resp);

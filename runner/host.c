@@ -11,6 +11,7 @@
 #include "clearml.h"
 #include "endpoint.h"
 #include "forge.h"
+#include "http.h"
 #include "log.h"
 #include "markdown.h"
 #include "utf8.h"
@@ -33,8 +34,11 @@
 #define HOST_MAX_OUTPUTS 1000
 #define HOST_SUMMARY_MAX 300
 
-/* Set by SIGTERM/SIGINT in the child; the pipe wakes host->sleep. */
+/* Set by SIGTERM/SIGINT/SIGHUP in the child; the pipe wakes host->sleep.
+ * host_cancel_sig: the first signal (SIGINT: the run was cancelled, a
+ * short cleanup budget). */
 static volatile sig_atomic_t host_cancel_flag;
+static volatile sig_atomic_t host_cancel_sig;
 static int host_wake[2] = {-1, -1};
 
 struct mlg_check {
@@ -62,8 +66,11 @@ static void host_on_signal(int sig)
     int saved = errno;
     ssize_t w;
 
-    (void)sig;
+    /* SIGINT (the run is cancelled) shortens a cleanup already begun. */
+    if (!host_cancel_flag || sig == SIGINT)
+        host_cancel_sig = sig;
     host_cancel_flag = 1;
+    http_interrupt();
     if (host_wake[1] >= 0)
         w = write(host_wake[1], "x", 1);
     (void)w;
@@ -76,6 +83,7 @@ void host_child_signals(void)
     int i;
 
     host_cancel_flag = 0;
+    host_cancel_sig = 0;
     if (host_wake[0] < 0 && pipe(host_wake) == 0)
         for (i = 0; i < 2; i++) {
             fcntl(host_wake[i], F_SETFL,
@@ -87,9 +95,13 @@ void host_child_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = SIG_DFL;
     sigaction(SIGCHLD, &sa, NULL);
+    /* A closed pipe is an error to report, not a death. */
+    sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+    http_set_wake_fd(host_wake[0]);
 }
 
 char *host_one_line(const char *s)
@@ -209,8 +221,12 @@ static int host_cancelled(struct mlg_check *ck)
 static double host_deadline(struct mlg_check *ck)
 {
     if (host_cancel_flag) {
-        if (ck->cancel_deadline == 0)
-            ck->cancel_deadline = now_mono() + ck->env->grace;
+        double g = ck->env->grace, now = now_mono();
+
+        if (host_cancel_sig == SIGINT && g > HOST_CANCEL_BUDGET)
+            g = HOST_CANCEL_BUDGET;
+        if (ck->cancel_deadline == 0 || ck->cancel_deadline > now + g)
+            ck->cancel_deadline = now + g;
         return ck->cancel_deadline;
     }
     return ck->sp->deadline;

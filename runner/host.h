@@ -24,10 +24,19 @@ struct host_env {
     struct mlg_error forge_err;   /* why forge is NULL */
     int dry_run;
     int verbose;
-    double grace;             /* seconds of cleanup after cancellation */
+    double grace;             /* seconds of cleanup after a check's own
+                                 deadline (SIGTERM) */
+    double run_deadline;      /* absolute now_mono(): no check runs past
+                                 it; 0 = none */
     const struct mlg_host *table; /* NULL: this runner's services table;
                                      tests hand host_table_as()'s */
 };
+
+/* Seconds of cleanup a check gets once the run is cancelled (SIGINT from
+ * the runner: a signal to mlgate, or the run deadline), at most the
+ * grace: with the publishing budget it fits GitHub's 7.5 s between its
+ * SIGINT and SIGTERM. */
+#define HOST_CANCEL_BUDGET 3.0
 
 /* One check to run. */
 struct host_spec {
@@ -37,8 +46,9 @@ struct host_spec {
     double deadline;                   /* absolute now_mono() seconds */
 };
 
-/* Install the child's SIGINT/SIGTERM handlers (they set the cancelled
- * flag and wake host->sleep).  Call first thing in the child. */
+/* Install the child's SIGINT/SIGTERM/SIGHUP handlers (they set the
+ * cancelled flag, interrupt HTTP transfers and wake host->sleep) and
+ * ignore SIGPIPE.  Call in the child before unblocking signals. */
 void host_child_signals(void);
 
 /* Run one check in the current process.  Fills *r (caller frees with

@@ -12,6 +12,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,14 @@
 #define HTTP_BACKOFF_CAP_S 60.0
 /* Longest server-requested wait when the request has no deadline. */
 #define HTTP_SERVER_WAIT_CAP_S 600.0
+/* GitHub: a secondary rate limit that names no time means "wait at
+ * least one minute before retrying". */
+#define HTTP_SECONDARY_WAIT_S 60.0
+
+/* Signals seen (http_interrupt); a transfer or wait started when the
+ * count was different is aborted. */
+static volatile sig_atomic_t http_interrupts;
+static int http_wake_fd = -1;
 
 struct http {
     char *service;
@@ -55,7 +65,41 @@ struct http_xfer {
     struct buf headers;
     size_t max_body;
     int too_big;
+    sig_atomic_t interrupts;  /* http_interrupts when it started */
+    int interrupted;
 };
+
+void http_interrupt(void)
+{
+    http_interrupts++;
+}
+
+void http_set_wake_fd(int fd)
+{
+    http_wake_fd = fd;
+}
+
+int http_cancelled(void)
+{
+    return http_interrupts != 0;
+}
+
+/* libcurl's progress callback: a signal since the start aborts. */
+static int http_xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+                            curl_off_t ultotal, curl_off_t ulnow)
+{
+    struct http_xfer *x = ud;
+
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    if (http_interrupts != x->interrupts) {
+        x->interrupted = 1;
+        return 1; /* CURLE_ABORTED_BY_CALLBACK */
+    }
+    return 0;
+}
 
 int http_global_init(void)
 {
@@ -311,7 +355,8 @@ static void http_setopts(struct http *h, CURL *c, const char *url,
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    /* A server that trickles a byte now and then is cut too. */
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, HTTP_LOW_SPEED_BPS);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, h->low_speed_time_s);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, h->verify ? 1L : 0L);
@@ -325,6 +370,9 @@ static void http_setopts(struct http *h, CURL *c, const char *url,
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header_cb);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     if (strcmp(method, "GET") == 0) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -460,29 +508,58 @@ char *http_escape(const char *s)
     return r;
 }
 
-static int http_status_retryable(long status, int idempotent,
-                                 const struct http_resp *resp)
+/* Case-insensitive substring search (no strcasestr in C99). */
+static int http_has_words(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; hay && *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A 403 or 429 that is a rate limit: GitHub's primary (remaining 0),
+ * secondary (retry-after, or only the body's words: "You have exceeded
+ * a secondary rate limit"), or any server's retry-after.  Any other 403
+ * is a permission error. */
+static int http_rate_limited(long status, const struct http_resp *resp)
 {
     char *v;
     int r = 0;
 
-    if (status == 429 || status == 502 || status == 503 || status == 504)
+    if (status != 403 && status != 429)
+        return 0;
+    v = http_resp_header(resp, "x-ratelimit-remaining");
+    if (v && strcmp(v, "0") == 0)
+        r = 1;
+    free(v);
+    v = http_resp_header(resp, "retry-after");
+    if (v)
+        r = 1;
+    free(v);
+    return r || http_has_words(resp->body, "rate limit");
+}
+
+static int http_status_retryable(long status, const struct http_req *req,
+                                 const struct http_resp *resp)
+{
+    /* The server did not act: safe to repeat whatever the method. */
+    if (status == 429 || http_rate_limited(status, resp))
         return 1;
+    /* A gateway may answer these after the origin acted. */
+    if (status == 502 || status == 503 || status == 504)
+        return !req->no_replay;
     if (status == 500)
-        return idempotent;
-    if (status == 403) {
-        /* GitHub primary (remaining 0) and secondary (retry-after) rate
-         * limits; any other 403 is a permission error. */
-        v = http_resp_header(resp, "x-ratelimit-remaining");
-        if (v && strcmp(v, "0") == 0)
-            r = 1;
-        free(v);
-        v = http_resp_header(resp, "retry-after");
-        if (v)
-            r = 1;
-        free(v);
-    }
-    return r;
+        return req->idempotent && !req->no_replay;
+    return 0;
+}
+
+/* Failures after which the request surely never reached the server. */
+static int http_curl_unsent(CURLcode rc)
+{
+    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+           rc == CURLE_SSL_CONNECT_ERROR;
 }
 
 static int http_curl_retryable(CURLcode rc)
@@ -504,7 +581,9 @@ static int http_curl_retryable(CURLcode rc)
     }
 }
 
-/* The wait the server asked for, in seconds, or -1 when none. */
+/* The wait the server asked for, in seconds, or -1 when none: its
+ * retry-after, else the reset time of an exhausted quota, else at least
+ * a minute for a rate limit that names no time. */
 static double http_server_wait(const struct http_resp *resp)
 {
     char *v = http_resp_header(resp, "retry-after");
@@ -546,6 +625,8 @@ static double http_server_wait(const struct http_resp *resp)
         }
     }
     free(v);
+    if (w < 0 && http_rate_limited(resp->status, resp))
+        w = HTTP_SECONDARY_WAIT_S;
     return w;
 }
 
@@ -562,16 +643,35 @@ static double http_backoff(struct http *h, int try_no)
     return ceiling * ((double)rand_r(&h->seed) / (double)RAND_MAX);
 }
 
-static void http_sleep(double s)
+/* Waits s seconds on the wake pipe.  Returns -1 as soon as a signal
+ * newer than `since` arrived, else 0. */
+static int http_sleep(double s, sig_atomic_t since)
 {
-    struct timespec ts, rem;
+    double end = now_mono() + s;
 
-    if (s <= 0)
-        return;
-    ts.tv_sec = (time_t)s;
-    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &rem) < 0 && errno == EINTR)
-        ts = rem;
+    for (;;) {
+        struct pollfd pfd;
+        double left = end - now_mono();
+        int ms;
+
+        if (http_interrupts != since)
+            return -1;
+        if (left <= 0)
+            return 0;
+        ms = left > 1000.0 ? 1000000 : (int)(left * 1000.0) + 1;
+        pfd.fd = http_wake_fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        /* Without a pipe, look at the count every 100 ms. */
+        if (http_wake_fd < 0 && ms > 100)
+            ms = 100;
+        if (poll(&pfd, http_wake_fd >= 0 ? 1 : 0, ms) > 0) {
+            char drain[64];
+
+            while (read(http_wake_fd, drain, sizeof drain) > 0)
+                ;
+        }
+    }
 }
 
 /* scheme://host:port of url, lower case.  Caller frees; NULL if bad. */
@@ -621,6 +721,7 @@ int http_request(struct http *h, const struct http_req *req_in,
     char errbuf[CURL_ERROR_SIZE];
     int try_no, rc = -1;
     int url_http_ok = 0;
+    sig_atomic_t since = http_interrupts;
     char *why = NULL; /* what failed on the last attempt, for messages */
 
     memset(resp, 0, sizeof *resp);
@@ -662,6 +763,7 @@ int http_request(struct http *h, const struct http_req *req_in,
         }
         memset(&x, 0, sizeof x);
         x.max_body = h->max_body;
+        x.interrupts = since;
         errbuf[0] = '\0';
         c = http_handle(h);
         if (!c) {
@@ -689,6 +791,12 @@ int http_request(struct http *h, const struct http_req *req_in,
         if (cc != CURLE_OK) {
             buf_free(&x.body);
             buf_free(&x.headers);
+            if (x.interrupted) {
+                log_seterr(err, MLG_E_DEADLINE, 0, 0, "%s: %s %s: cancelled"
+                           "%s", h->service, method, murl,
+                           req->no_replay ? " (outcome unknown)" : "");
+                goto out;
+            }
             if (x.too_big) {
                 log_seterr(err, MLG_E_TRANSPORT, 0, 0,
                            "%s: %s %s: response from %s exceeds %zu bytes",
@@ -698,14 +806,23 @@ int http_request(struct http *h, const struct http_req *req_in,
             if (cc == CURLE_OPERATION_TIMEDOUT && req->deadline > 0 &&
                 now_mono() >= req->deadline - 0.01) {
                 log_seterr(err, MLG_E_DEADLINE, 0, 0,
-                           "%s: %s %s: deadline reached (%s)", h->service,
+                           "%s: %s %s: deadline reached (%s)%s", h->service,
                            method, murl,
-                           errbuf[0] ? errbuf : curl_easy_strerror(cc));
+                           errbuf[0] ? errbuf : curl_easy_strerror(cc),
+                           req->no_replay ? " (outcome unknown)" : "");
                 goto out;
             }
             free(why);
             why = xstrdup(errbuf[0] ? errbuf : curl_easy_strerror(cc));
             retry = http_curl_retryable(cc);
+            /* A create that may have reached the server is not sent
+             * again: the caller looks for it instead. */
+            if (retry && req->no_replay && !http_curl_unsent(cc)) {
+                log_seterr(err, MLG_E_TRANSPORT, 0, 0, "%s: %s %s: %s "
+                           "(outcome unknown)", h->service, method, murl,
+                           why);
+                goto out;
+            }
             if (!retry || try_no >= h->max_tries) {
                 log_seterr(err, MLG_E_TRANSPORT, 0, 0, "%s: %s %s: %s%s",
                            h->service, method, murl, why,
@@ -736,13 +853,15 @@ int http_request(struct http *h, const struct http_req *req_in,
                 try_no--;
                 continue;
             }
-            if (!http_status_retryable(status, req->idempotent, resp) ||
+            if (!http_status_retryable(status, req, resp) ||
                 try_no >= h->max_tries) {
                 rc = 0;
                 goto out;
             }
             free(why);
-            why = xasprintf("HTTP %ld", status);
+            why = xasprintf("HTTP %ld%s", status, status == 403 &&
+                            http_rate_limited(status, resp) ?
+                            " (rate limit)" : "");
         }
 
         /* Decide how long to wait before the next attempt. */
@@ -757,21 +876,31 @@ int http_request(struct http *h, const struct http_req *req_in,
         if (req->deadline > 0) {
             left = req->deadline - now_mono();
             if (wait >= left) {
-                if (server_asked)
+                if (server_asked) {
+                    char *ra = http_resp_header(resp, "retry-after");
+
                     log_seterr(err, MLG_E_DEADLINE, resp->status, 0,
-                               "%s: %s %s: %s, giving up: retry-after %.0f s "
+                               "%s: %s %s: %s, giving up: %s %.0f s "
                                "exceeds the time left (%.0f s)", h->service,
-                               method, murl, why, wait, left < 0 ? 0 : left);
-                else
+                               method, murl, why, ra ? "retry-after" :
+                               "waiting", wait, left < 0 ? 0 : left);
+                    free(ra);
+                } else {
                     log_seterr(err, MLG_E_DEADLINE, resp->status, 0,
                                "%s: %s %s: %s, giving up: no time left for "
                                "another try", h->service, method, murl, why);
+                }
                 goto out;
             }
         }
         log_msg(LOG_DEBUG, h->service, "%s %s: %s, retrying in %.1f s",
                 method, murl, why, wait);
-        http_sleep(wait);
+        if (http_sleep(wait, since) < 0) {
+            log_seterr(err, MLG_E_DEADLINE, resp->status, 0,
+                       "%s: %s %s: %s, cancelled while waiting to retry",
+                       h->service, method, murl, why);
+            goto out;
+        }
     }
 out:
     curl_slist_free_all(hdrs);

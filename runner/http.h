@@ -8,10 +8,19 @@
  * leaving the parent's connection alone.
  *
  * Retries (design §8): connection errors, timeouts, 429, 502, 503, 504,
- * and 500 for idempotent requests; GitHub rate limits (403 with
- * x-ratelimit-remaining: 0, or a retry-after); exponential backoff with
- * jitter from 1 s, honouring Retry-After and x-ratelimit-reset, never
- * past the request's deadline.  No retry on other 4xx.
+ * and 500 for idempotent requests; rate limits (a 403 or 429 with
+ * x-ratelimit-remaining: 0, a retry-after, or a body that says "rate
+ * limit"); exponential backoff with jitter from 1 s, honouring
+ * Retry-After, then x-ratelimit-reset, and waiting at least 60 s on a
+ * secondary limit that names no time; never past the request's deadline.
+ * No retry on other 4xx.  A request marked no_replay (a create) is never
+ * repeated once its outcome is unknown (a timeout after sending, a 5xx):
+ * the caller looks for what it may have created instead.
+ *
+ * Cancellation: http_interrupt() (async-signal-safe, called by the
+ * runner's and the checks' signal handlers) aborts every transfer and
+ * backoff wait that was already under way; calls started after it run
+ * normally within their (short) deadline, so cleanup can still talk.
  */
 #ifndef MLG_HTTP_H
 #define MLG_HTTP_H
@@ -29,7 +38,8 @@ struct http_opts {
     const char *ca_bundle;  /* CA file, or NULL for the system store */
     int allow_http;         /* http:// allowed beyond loopback */
     long connect_timeout_ms;/* default 10000 */
-    long low_speed_time_s;  /* abort below 1 byte/s for this long: 30 */
+    long low_speed_time_s;  /* abort below HTTP_LOW_SPEED_BPS for this
+                               long (a trickling server): default 30 */
     long total_timeout_ms;  /* per attempt cap: default 300000 */
     size_t max_body;        /* response cap: default 32 MiB */
     int max_tries;          /* default 6 */
@@ -50,6 +60,9 @@ struct http_req {
     size_t body_len;
     const char *const *headers; /* "Name: value", NULL-terminated */
     int idempotent;          /* also retry 500 */
+    int no_replay;           /* a create: never repeat it when its outcome
+                                is unknown (returns the 5xx response, or
+                                -1 with "outcome unknown") */
     double deadline;         /* absolute now_mono() seconds; 0 = none */
 };
 
@@ -84,6 +97,18 @@ char *http_escape(const char *s);
 /* Connections opened by this handle so far (for tests and benchmarks:
  * proves keep-alive). */
 long http_connects(const struct http *h);
+
+/* The transfer speed (bytes/s) below which a transfer that lasts
+ * low_speed_time_s is cut. */
+#define HTTP_LOW_SPEED_BPS 64L
+
+/* Cancellation (see above).  http_interrupt() is async-signal-safe.
+ * http_set_wake_fd(): the read end of the caller's self-pipe (which its
+ * signal handler writes to), polled by backoff waits; -1 = none. */
+void http_interrupt(void);
+void http_set_wake_fd(int fd);
+/* Non-zero once http_interrupt() was called in this process. */
+int http_cancelled(void);
 
 /* curl_global_init once in main(), before any fork or thread. */
 int http_global_init(void);

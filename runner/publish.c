@@ -28,13 +28,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "log.h"
 #include "markdown.h"
 #include "util.h"
 
 /* Seconds one forge operation may take, the client's retries included
- * (a secondary rate limit asks for up to a minute). */
+ * (a secondary rate limit asks for up to a minute), within the run's
+ * deadline. */
 #define PUBLISH_TIMEOUT 120.0
+/* Attempts at a comment whose create had an unknown outcome. */
+#define PUBLISH_CREATE_TRIES 3
 /* GitHub shows at most 1 MiB of one step's summary. */
 #define PUBLISH_SUMMARY_MAX (1024u * 1024u)
 /* GitHub's limit on a commit status description. */
@@ -52,7 +56,41 @@ struct publish {
     int gitlab;         /* the forge is GitLab: "MR note" wording */
     char *comment_url;  /* the sticky comment, once known */
     int failed;         /* sinks that could not be written */
+    double deadline;    /* every forge call ends by then; 0 = none */
+    int cut;            /* the budget was cut to PUBLISH_CANCEL_BUDGET */
 };
+
+/* The deadline of the next forge call: its own bound, within the run's
+ * deadline; a cancellation leaves only the short budget. */
+static double publish_deadline(struct publish *p)
+{
+    double now = now_mono(), d = now + PUBLISH_TIMEOUT;
+
+    if (http_cancelled() && !p->cut) {
+        p->cut = 1;
+        if (p->deadline <= 0 || p->deadline > now + PUBLISH_CANCEL_BUDGET)
+            p->deadline = now + PUBLISH_CANCEL_BUDGET;
+    }
+    if (p->deadline > 0 && p->deadline < d)
+        d = p->deadline;
+    return d;
+}
+
+/* Did a signal cut the call that just failed (none had come before it)?
+ * Then it gets one more try within the short budget: the report must
+ * still be published. */
+static int publish_cut_by_signal(int before, const struct mlg_error *e)
+{
+    return !before && http_cancelled() && e->kind == MLG_E_DEADLINE;
+}
+
+/* A write that may or may not have happened: a transport failure, the
+ * deadline or a cancellation under way, a 5xx from a gateway. */
+static int publish_outcome_unknown(const struct mlg_error *e)
+{
+    return e->kind == MLG_E_TRANSPORT || e->kind == MLG_E_DEADLINE ||
+           (e->kind == MLG_E_HTTP && e->status >= 500);
+}
 
 /* Workflow-command escaping (as @actions/core does): data escapes %, CR
  * and LF; property values also ':' and ','.  The text is folded first
@@ -102,7 +140,8 @@ static void publish_warn(struct publish *p, const char *fmt, ...)
     va_start(ap, fmt);
     msg = xvasprintf(fmt, ap);
     va_end(ap);
-    if (p->actions) {
+    /* A closed stdout (`mlgate | head`): the warning goes to stderr. */
+    if (p->actions && !ferror(stdout)) {
         struct buf b = {0};
 
         buf_adds(&b, "::warning::");
@@ -291,15 +330,23 @@ static const char *publish_what(const struct publish *p)
 
 /* Create or update the comment; one 422 ("too long") is retried with
  * the report shed to half the limit.  Returns 0 or -1 with err. */
-static int publish_put(struct publish *p, long long id, char **body,
-                       struct md_opts *o, struct mlg_error *err)
+static int publish_put_once(struct publish *p, long long id, char **body,
+                            struct md_opts *o, struct mlg_error *err)
 {
-    int rc;
+    int rc, before;
 
     free(p->comment_url);
     p->comment_url = NULL;
+    before = http_cancelled();
     rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
-                           now_mono() + PUBLISH_TIMEOUT, err);
+                           publish_deadline(p), err);
+    /* An update cut by a signal is simply sent again (PATCH/PUT are
+     * idempotent); a create goes through publish_put's lookup. */
+    if (rc != 0 && id && publish_cut_by_signal(before, err)) {
+        memset(err, 0, sizeof *err);
+        rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
+                               publish_deadline(p), err);
+    }
     if (rc != 0 && err->kind == MLG_E_HTTP && err->status == 422) {
         char *md;
 
@@ -313,7 +360,56 @@ static int publish_put(struct publish *p, long long id, char **body,
         free(md);
         memset(err, 0, sizeof *err);
         rc = forge_put_comment(p->f, p->ctx->pr, id, *body, &p->comment_url,
-                               now_mono() + PUBLISH_TIMEOUT, err);
+                               publish_deadline(p), err);
+    }
+    return rc;
+}
+
+/* publish_put_once(), and when a create's outcome is unknown (the
+ * gateway may answer 502 after the forge created it) never a blind
+ * repeat: list the comments again, find the marker, then update what is
+ * there or create.  marker NULL ([report] comment = new): no lookup.
+ * *id becomes the comment written.  Returns 0, 1 when the lost create
+ * did happen (nothing more written), or -1 with err. */
+static int publish_put(struct publish *p, long long *id, char **body,
+                       struct md_opts *o, const char *marker,
+                       struct mlg_error *err)
+{
+    int rc = publish_put_once(p, *id, body, o, err), tries;
+
+    for (tries = 1; rc != 0 && *id == 0 && marker &&
+         publish_outcome_unknown(err) && tries < PUBLISH_CREATE_TRIES;
+         tries++) {
+        struct mlg_error e;
+        char *old = NULL, *url = NULL;
+        long long found = 0;
+
+        memset(&e, 0, sizeof e);
+        log_msg(LOG_WARN, NULL, "the %s may have been created (%s): "
+                "looking for it", publish_what(p), err->message);
+        if (forge_find_comment(p->f, p->ctx->pr, marker, &found, &old, &url,
+                               NULL, publish_deadline(p), &e) != 0) {
+            *err = e;
+            free(old);
+            free(url);
+            return -1;
+        }
+        if (found && old && strcmp(old, *body) == 0) {
+            /* The lost create did happen: nothing more to write. */
+            *id = found;
+            free(p->comment_url);
+            p->comment_url = url;
+            free(old);
+            memset(err, 0, sizeof *err);
+            return 1;
+        }
+        free(old);
+        free(url);
+        *id = found;
+        memset(err, 0, sizeof *err);
+        rc = publish_put_once(p, found, body, o, err);
+        if (found)
+            break;
     }
     return rc;
 }
@@ -325,7 +421,7 @@ static void publish_comment(struct publish *p, int mode)
     char *full_at = publish_full_at(p), *md, *body, *marker, *old = NULL,
         *url = NULL;
     long long id = 0;
-    int pages = 0;
+    int pages = 0, rc = 0;
 
     memset(&err, 0, sizeof err);
     o.id = p->id;
@@ -339,9 +435,18 @@ static void publish_comment(struct publish *p, int mode)
     free(md);
     marker = md_marker(p->id);
 
-    if (mode == PUBLISH_UPDATE &&
-        forge_find_comment(p->f, p->ctx->pr, marker, &id, &old, &url, &pages,
-                           now_mono() + PUBLISH_TIMEOUT, &err) != 0) {
+    if (mode == PUBLISH_UPDATE) {
+        int before = http_cancelled();
+
+        rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old, &url,
+                                &pages, publish_deadline(p), &err);
+        if (rc != 0 && publish_cut_by_signal(before, &err)) {
+            memset(&err, 0, sizeof err);
+            rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old,
+                                    &url, &pages, publish_deadline(p), &err);
+        }
+    }
+    if (rc != 0) {
         publish_warn(p, "mlgate could not update the %s: %s",
                      publish_what(p), err.message);
         goto out;
@@ -363,9 +468,16 @@ static void publish_comment(struct publish *p, int mode)
         url = NULL;
         goto out;
     }
-    if (publish_put(p, id, &body, &o, &err) != 0) {
+    rc = publish_put(p, &id, &body, &o,
+                     mode == PUBLISH_UPDATE ? marker : NULL, &err);
+    if (rc < 0) {
         publish_warn(p, "mlgate could not %s the %s: %s",
                      id ? "update" : "create", publish_what(p), err.message);
+        goto out;
+    }
+    if (rc == 1) {
+        log_msg(LOG_INFO, NULL, "the %s was created after all: %s",
+                publish_what(p), p->comment_url ? p->comment_url : "");
         goto out;
     }
     log_msg(LOG_INFO, NULL, "%s the %s (%zu characters)%s%s",
@@ -419,10 +531,18 @@ static void publish_statuses(struct publish *p)
         if (p->dry_run)
             log_msg(LOG_INFO, NULL, "would set status %s = %s", context,
                     state);
-        else
+        else {
+            int was = http_cancelled();
+
             rc = forge_set_status(p->f, p->ctx->head_sha, context, state,
-                                  desc, target, now_mono() + PUBLISH_TIMEOUT,
-                                  &err);
+                                  desc, target, publish_deadline(p), &err);
+            if (rc != 0 && publish_cut_by_signal(was, &err)) {
+                memset(&err, 0, sizeof err);
+                rc = forge_set_status(p->f, p->ctx->head_sha, context,
+                                      state, desc, target,
+                                      publish_deadline(p), &err);
+            }
+        }
         free(context);
         free(text);
         free(masked);
@@ -430,9 +550,15 @@ static void publish_statuses(struct publish *p)
         if (rc == 0)
             continue;
         /* A token that may not write statuses fails them all alike: one
-         * warning and no more requests. */
-        if (err.kind != MLG_E_HTTP ||
-            (err.status >= 401 && err.status <= 404)) {
+         * warning and no more requests; so does a server that cannot be
+         * reached, or no time left.  A rate limit (whose wait did not fit
+         * the time left) is not a permission error: the next one may
+         * pass. */
+        if (err.kind == MLG_E_TRANSPORT ||
+            (err.kind == MLG_E_DEADLINE &&
+             publish_deadline(p) <= now_mono() + 0.01) ||
+            (err.kind == MLG_E_HTTP && err.status >= 401 &&
+             err.status <= 404)) {
             publish_warn(p, "mlgate could not set the commit statuses: %s",
                          err.message);
             break;
@@ -470,11 +596,19 @@ static void publish_conf(const struct conf *c, const char **id, int *comment,
 int publish_run(const struct run_result *rr, const struct run_context *ctx,
                 const struct conf *c, struct forge *f, int dry_run)
 {
+    return publish_run_until(rr, ctx, c, f, dry_run, 0);
+}
+
+int publish_run_until(const struct run_result *rr,
+                      const struct run_context *ctx, const struct conf *c,
+                      struct forge *f, int dry_run, double deadline)
+{
     struct publish p;
     const char *ga = getenv("GITHUB_ACTIONS");
     int comment, status;
 
     memset(&p, 0, sizeof p);
+    p.deadline = deadline;
     p.rr = rr;
     p.ctx = ctx;
     p.f = f;

@@ -24,4 +24,16 @@ int publish_run(const struct run_result *rr, const struct run_context *ctx,
  * --format markdown output, which this job did not log. */
 void publish_full_report_at(const char *where);
 
+/* publish_run() with every forge call bounded by deadline (absolute
+ * now_mono() seconds, 0 = each call's own bound only).  A signal caught
+ * meanwhile (http_interrupt) cuts the call under way and leaves the rest
+ * PUBLISH_CANCEL_BUDGET seconds: the comment, then the statuses. */
+int publish_run_until(const struct run_result *rr,
+                      const struct run_context *ctx, const struct conf *c,
+                      struct forge *f, int dry_run, double deadline);
+
+/* Seconds publishing gets once the run is cancelled or past its
+ * deadline. */
+#define PUBLISH_CANCEL_BUDGET 3.0
+
 #endif

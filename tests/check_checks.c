@@ -88,9 +88,10 @@ static const cJSON *checks_created_task(const cJSON *state)
     return found;
 }
 
-/* What the README's main job must show: three PASS, exit 0, the current
- * task tagged main_branch and Best Performance, the previous best without
- * Best Performance but with its other tags, the remote task stopped and
+/* What the README's main job must show: four PASS (diff finds no
+ * branch:main task to compare with), exit 0, the current task tagged
+ * main_branch and Best Performance, the previous best without Best
+ * Performance but with its other tags, the remote task stopped and
  * archived. */
 START_TEST(test_example_conf_happy)
 {
@@ -105,8 +106,9 @@ START_TEST(test_example_conf_happy)
     ck_assert_str_eq(crun_get(&r, "stats", "status"), "pass");
     ck_assert_str_eq(crun_get(&r, "compare", "status"), "pass");
     ck_assert_str_eq(crun_get(&r, "remote", "status"), "pass");
+    ck_assert_str_eq(crun_get(&r, "diff", "status"), "pass");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
-                         r.report, "checks")), 3);
+                         r.report, "checks")), 4);
 
     st = sbx_state(&s);
     ck_assert_ptr_nonnull(st);

@@ -121,7 +121,10 @@ START_TEST(test_compare_chart_downsampled)
     ck_assert_ptr_nonnull(strstr(mlgt_calls(t), "\"metrics\":[{\"metric\":"
                                  "\"Performance Metric\",\"variants\":"
                                  "[\"Series 1\"]}]"));
-    m = strstr(mlgt_details(t), "```mermaid\nxychart-beta\n");
+    /* The palette line of the init directive comes first. */
+    m = strstr(mlgt_details(t), "```mermaid\n%%{init: {\"themeVariables\": "
+               "{\"xyChart\": {\"plotColorPalette\": \"#d62728, "
+               "#1f77b4\"}}}}%%\nxychart-beta\n");
     ck_assert_ptr_nonnull(m);
     end = strstr(m + 3, "```");
     ck_assert_ptr_nonnull(end);

@@ -56,7 +56,13 @@ START_TEST(test_happy_moves_tag)
     ck_assert_ptr_nonnull(strstr(sum, "Best Performance moved"));
     cmp_assert_best(&s, CK_CURRENT, CK_BEST);
     d = crun_get(&r, "compare", "details");
-    ck_assert_ptr_nonnull(strstr(d, "```mermaid\nxychart-beta\n"));
+    /* Two distinct colours, set in the init directive, in line order
+     * (current first), and the sides named. */
+    ck_assert_ptr_nonnull(strstr(d, "```mermaid\n%%{init: {\"themeVariables\": "
+                                 "{\"xyChart\": {\"plotColorPalette\": "
+                                 "\"#d62728, #1f77b4\"}}}}%%\nxychart-beta\n"));
+    ck_assert_ptr_nonnull(strstr(d, "Red: current task (head); blue: best "
+                                 "task (baseline)."));
     ck_assert_ptr_nonnull(strstr(d, CK_CURRENT));
     ck_assert_ptr_nonnull(strstr(d, CK_BEST));
     /* Both curves, each asked for with only that metric. */
@@ -333,6 +339,141 @@ START_TEST(test_bad_tolerance)
 }
 END_TEST
 
+/* ---- samples: several seeds per side (compare-noise-* scenarios; the
+ * statistics themselves are checked against references in
+ * check_compare_stats). */
+
+#define CMP_SAMPLES CMP_PM "samples = 5\n"
+
+/* A real regression: FAIL with p < 0.05, nothing moved, one
+ * tasks.get_all per side beyond the commit and best-tag lookups, every
+ * run charted in two colours. */
+START_TEST(test_samples_regression_fails)
+{
+    struct sbx s;
+    struct crun r;
+    const char *sum, *d;
+
+    cmp_run(&s, &r, "compare-noise-regression.json", CMP_CONF(CMP_SAMPLES),
+            NULL, 1);
+    ck_assert_str_eq(crun_get(&r, "compare", "status"), "fail");
+    sum = crun_get(&r, "compare", "summary");
+    ck_assert_msg(strstr(sum, "regressed: 85.2 (n=5, sd 0.274, 95% CI "
+                         "84.86..85.54) vs 90.06 (n=5, sd 0.27, 95% CI "
+                         "89.72..90.4), -4.86, -5.4%, p=2.67e-09 < 0.05")
+                  != NULL, "%s", sum);
+    ck_assert_int_eq(ck_write_count(&s), 0);
+    ck_assert_int_eq(ck_endpoint_count(&s, "tasks.get_all"), 4);
+    d = crun_get(&r, "compare", "details");
+    ck_assert_ptr_nonnull(strstr(d, "t = -28.25, df = 7.999, p = "
+                                 "2.672e-09"));
+    ck_assert_ptr_nonnull(strstr(d, "\"plotColorPalette\": \"#1f77b4, "
+                                 "#1f77b4, #1f77b4, #1f77b4, #1f77b4, "
+                                 "#d62728, #d62728, #d62728, #d62728, "
+                                 "#d62728\""));
+    ck_assert_ptr_nonnull(strstr(d, "Blue: baseline runs (5); red: head "
+                                 "runs (5)."));
+    /* The dirty head run and the archived baseline run (value 10) are
+     * not samples. */
+    ck_assert_ptr_null(strstr(d, ", 10 |"));
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* Worse beyond the tolerance but not significant: WARN "inconclusive"
+ * with n, the means, the intervals and p. */
+START_TEST(test_samples_noisy_inconclusive)
+{
+    struct sbx s;
+    struct crun r;
+    const char *sum;
+
+    cmp_run(&s, &r, "compare-noise-noisy.json", CMP_CONF(CMP_SAMPLES),
+            NULL, 0);
+    ck_assert_str_eq(crun_get(&r, "compare", "status"), "warn");
+    sum = crun_get(&r, "compare", "summary");
+    ck_assert_msg(strstr(sum, "inconclusive: 88.4 (n=5, sd 3.42, 95% CI "
+                         "84.16..92.64) vs 90.06 (n=5, sd 0.27, 95% CI "
+                         "89.72..90.4), -1.66, -1.8%, p=0.339 >= 0.05; "
+                         "Best Performance not moved") != NULL, "%s", sum);
+    ck_assert_int_eq(ck_write_count(&s), 0);
+    crun_free(&r);
+
+    /* The same runs with samples = 1 compare one run with one run, as
+     * before: 88 against 90 is a plain FAIL. */
+    crun_expect(&r, &s, CMP_CONF(CMP_PM), NULL, 1);
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "regressed: 88 vs best 90.1"));
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* A significant improvement moves the tag. */
+START_TEST(test_samples_improvement_moves)
+{
+    struct sbx s;
+    struct crun r;
+
+    cmp_run(&s, &r, "compare-noise-improvement.json", CMP_CONF(CMP_SAMPLES),
+            NULL, 0);
+    ck_assert_str_eq(crun_get(&r, "compare", "status"), "pass");
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "p=3.57e-05 \xe2\x80\x94 Best Performance "
+                                 "moved"));
+    cmp_assert_best(&s, CK_CURRENT, CK_BEST);
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* One run on the head side: no t-test, so a worse mean is inconclusive,
+ * never a FAIL; and a better mean without a test does not move the tag
+ * (alpha cannot be met). */
+START_TEST(test_samples_single_run)
+{
+    struct sbx s;
+    struct crun r;
+
+    cmp_run(&s, &r, "compare-noise-single.json", CMP_CONF(CMP_SAMPLES),
+            NULL, 0);
+    ck_assert_str_eq(crun_get(&r, "compare", "status"), "warn");
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "inconclusive: 88 (n=1) vs 90.06 (n=5"));
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "no t-test"));
+    crun_free(&r);
+
+    crun_expect(&r, &s, CMP_CONF(CMP_SAMPLES "tolerance = 5%\n"), NULL,
+                0);
+    ck_assert_str_eq(crun_get(&r, "compare", "status"), "pass");
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "no significant change"));
+    ck_assert_int_eq(ck_write_count(&s), 0);
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+START_TEST(test_bad_samples)
+{
+    struct sbx s;
+    struct crun r;
+
+    cmp_run(&s, &r, "happy", CMP_CONF(CMP_PM "samples = 0\n"), NULL, 2);
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "samples: expected 1 to 50, got 0"));
+    crun_free(&r);
+    crun_expect(&r, &s, CMP_CONF(CMP_PM "alpha = 1.5\n"), NULL, 2);
+    ck_assert_ptr_nonnull(strstr(crun_get(&r, "compare", "summary"),
+                                 "alpha: expected a number between 0 and "
+                                 "1, got 1.5"));
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
 static Suite *cmp_suite(void)
 {
     Suite *s = suite_create("compare");
@@ -358,6 +499,11 @@ static Suite *cmp_suite(void)
     tcase_add_test(errors, test_metric_missing_best);
     tcase_add_test(errors, test_no_task);
     tcase_add_test(errors, test_bad_tolerance);
+    tcase_add_test(errors, test_bad_samples);
+    tcase_add_test(limits, test_samples_regression_fails);
+    tcase_add_test(limits, test_samples_noisy_inconclusive);
+    tcase_add_test(limits, test_samples_improvement_moves);
+    tcase_add_test(limits, test_samples_single_run);
     suite_add_tcase(s, core);
     suite_add_tcase(s, limits);
     suite_add_tcase(s, errors);

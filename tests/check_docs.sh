@@ -152,7 +152,7 @@ else
     else part_fail "mlgate(1) lacks:$missing"; fi
 
     bad=
-    for plugin in stats-comment compare remote-run; do
+    for plugin in stats-comment compare remote-run diff; do
         if [ ! -f "$plugdir/$plugin.so" ]; then
             bad="$bad $plugin(not built)"
             continue

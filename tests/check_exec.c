@@ -15,6 +15,7 @@
 #include "util.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -485,6 +486,41 @@ START_TEST(test_cancel)
 }
 END_TEST
 
+/* What a check inherits from the fork: no pipe a program it execs would
+ * keep (the result pipe is close-on-exec), SIGPIPE ignored, and no
+ * signal left blocked by the runner's fork. */
+static int inheritable_pipes(void)
+{
+    struct stat st;
+    int fd, n = 0;
+
+    for (fd = 3; fd < 1024; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+
+        if (flags >= 0 && !(flags & FD_CLOEXEC) && fstat(fd, &st) == 0 &&
+            S_ISFIFO(st.st_mode))
+            n++;
+    }
+    return n;
+}
+
+START_TEST(test_fork_inheritance)
+{
+    char *base;
+
+    load("[check fd]\nplugin = fdcheck\n");
+    /* What this test process got from its own parent (make's jobserver
+     * pipe, say) is not the runner's doing. */
+    base = xasprintf("%d", inheritable_pipes());
+    ck_assert_int_eq(run(0), 0);
+    ck_result("fd", MLG_PASS, "looked");
+    ck_assert_str_eq(out(res("fd"), "inheritable-pipes"), base);
+    free(base);
+    ck_assert_str_eq(out(res("fd"), "sigpipe"), "ignored");
+    ck_assert_str_eq(out(res("fd"), "blocked"), "no");
+}
+END_TEST
+
 /* A signal before the run: nothing starts, every check is cancelled. */
 START_TEST(test_cancel_before_run)
 {
@@ -803,6 +839,7 @@ static Suite *exec_suite(void)
     tcase_add_test(errors, test_init_failure);
     tcase_add_test(errors, test_cancel);
     tcase_add_test(errors, test_cancel_before_run);
+    tcase_add_test(core, test_fork_inheritance);
     tcase_add_test(errors, test_wire_malformed);
     tcase_add_test(errors, test_wire_line_range);
     suite_add_tcase(s, core);

@@ -1729,7 +1729,9 @@ START_TEST(test_big_project_paging)
     el = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
     t_ids(e, ids, sizeof(ids));
     ck_assert_str_eq(ids, CURRENT "," DIRTY "," ARCHIVED);
-    ck_assert_msg(el < 0.5, "commit query took %.3f s", el);
+    /* How fast is make bench's figure (big-project against happy); a
+     * bound here would be a timed assertion.  Printed for the log. */
+    printf("big-project commit query: %.3f s\n", el);
     cJSON_Delete(e);
     t_stop();
 }

@@ -26,7 +26,8 @@ check_LTLIBRARIES += tests/plugins/good.la \
 	tests/plugins/hostcalls.la \
 	tests/plugins/abi10.la tests/plugins/abi11.la tests/plugins/abi12.la \
 	tests/plugins/reserved.la tests/plugins/hostile.la \
-	tests/plugins/closer.la
+	tests/plugins/closer.la \
+	tests/plugins/fdcheck.la
 
 tests_plugins_good_la_SOURCES = tests/plugins/good.c
 tests_plugins_good_la_CFLAGS = $(MLG_OLD_PLUGIN_CFLAGS)
@@ -81,6 +82,9 @@ tests_plugins_owntimeout_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_needs_la_SOURCES = tests/plugins/needs.c
 tests_plugins_needs_la_CFLAGS = $(MLG_OLD_PLUGIN_CFLAGS)
 tests_plugins_needs_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
+tests_plugins_fdcheck_la_SOURCES = tests/plugins/fdcheck.c
+tests_plugins_fdcheck_la_CFLAGS = $(MLG_OLD_PLUGIN_CFLAGS)
+tests_plugins_fdcheck_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_hostcalls_la_SOURCES = tests/plugins/hostcalls.c
 tests_plugins_hostcalls_la_CFLAGS = $(MLG_OLD_PLUGIN_CFLAGS) $(CJSON_CFLAGS)
 tests_plugins_hostcalls_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)

@@ -2,7 +2,7 @@
 # deps.sh - install (as root) or name (otherwise) the Debian/Ubuntu
 # packages mlgate needs to build and test.  Sourced by demo and test.
 MLG_PACKAGES="build-essential autoconf automake libtool pkg-config \
-libcurl4-openssl-dev libcjson-dev check libmicrohttpd-dev \
+libcurl4-openssl-dev libcjson-dev libgsl-dev check libmicrohttpd-dev \
 libxml2-utils python3-yaml mandoc groff-base ca-certificates"
 
 mlg_have_deps() {
@@ -11,7 +11,7 @@ mlg_have_deps() {
     command -v autoreconf >/dev/null 2>&1 &&
     command -v libtoolize >/dev/null 2>&1 &&
     command -v pkg-config >/dev/null 2>&1 &&
-    pkg-config --exists libcurl libcjson check libmicrohttpd
+    pkg-config --exists libcurl libcjson gsl check libmicrohttpd
 }
 
 mlg_install_deps() {

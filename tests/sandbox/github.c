@@ -77,6 +77,8 @@ void github_rate_limit(struct sbx_resp *r, int primary, int status,
            "request ID 0000:1111:2222:3333:44444444.",
            "https://docs.github.com/free-pro-team@latest/rest/overview/"
            "rate-limits-for-the-rest-api#about-secondary-rate-limits");
+    if (retry_after < 0)
+        return;
     snprintf(v, sizeof(v), "%ld", retry_after);
     resp_header(r, "retry-after", v);
 }

@@ -40,6 +40,8 @@ struct sbx_resp {
     char *hdr_value[SBX_MAX_HDRS]; /* owned */
     int drop;                /* close the connection without answering */
     long delay_ms;           /* extra delay before answering */
+    long trickle_ms;         /* > 0: the body goes out one byte per
+                                trickle_ms (a stalled server) */
 };
 
 struct sbx_agent {
@@ -215,7 +217,8 @@ void gitlab_handle(struct sbx_req *q, struct sbx_resp *r);
 /* A GitHub comment object as the REST API returns it.  Caller owns. */
 cJSON *github_comment(const char *repo, long num, long id, const char *body,
                       const char *login, double at);
-/* Rate-limit and fault bodies shaped like GitHub's. */
+/* Rate-limit and fault bodies shaped like GitHub's; retry_after < 0:
+ * a secondary limit without a retry-after header. */
 void github_rate_limit(struct sbx_resp *r, int primary, int status,
                        long retry_after, long reset_in);
 

@@ -244,12 +244,25 @@ static int srv_fault_apply(const struct sbx_fault *f, struct sbx_req *q,
     const cJSON *rl = cJSON_GetObjectItemCaseSensitive(s, "rate_limit");
     const cJSON *hdrs = cJSON_GetObjectItemCaseSensitive(s, "headers");
     const cJSON *dl = cJSON_GetObjectItemCaseSensitive(s, "delay_ms");
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(s, "trickle_ms");
     const cJSON *h;
     int status = cJSON_IsNumber(st) ? st->valueint : 0;
     int done = 0;
 
     if (cJSON_IsNumber(dl))
         r->delay_ms += (long)dl->valuedouble;
+    if (cJSON_IsNumber(tr) && tr->valuedouble > 0)
+        r->trickle_ms = (long)tr->valuedouble;
+    /* A gateway that answers an error after the origin acted: the
+     * request is handled (and changes the state), the answer dropped. */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "acted"))) {
+        long delay = r->delay_ms, trickle = r->trickle_ms;
+
+        srv_dispatch(q, r);
+        resp_free(r);
+        r->delay_ms = delay;
+        r->trickle_ms = trickle;
+    }
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "drop"))) {
         r->drop = 1;
         return 1;
@@ -322,6 +335,39 @@ static int srv_fault_apply(const struct sbx_fault *f, struct sbx_req *q,
             if (cJSON_IsString(h))
                 resp_header(r, h->string, h->valuestring);
     return done;
+}
+
+/* ---- trickling bodies */
+
+struct srv_trickle {
+    char *body;
+    size_t len;
+    long ms;
+};
+
+static void srv_sleep_ms(long ms);
+
+/* One byte per call, after a pause: a server that stalls mid-body. */
+static ssize_t srv_trickle_cb(void *cls, uint64_t pos, char *buf,
+                              size_t max)
+{
+    struct srv_trickle *t = cls;
+
+    if (pos >= t->len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (max < 1)
+        return 0;
+    srv_sleep_ms(t->ms);
+    buf[0] = t->body[pos];
+    return 1;
+}
+
+static void srv_trickle_free(void *cls)
+{
+    struct srv_trickle *t = cls;
+
+    free(t->body);
+    free(t);
 }
 
 /* ---- sandbox control endpoints */
@@ -502,10 +548,20 @@ static enum MHD_Result srv_handler(void *cls, struct MHD_Connection *conn,
         resp_free(&r);
         return MHD_NO;
     }
-    mr = MHD_create_response_from_buffer(r.body ? strlen(r.body) : 0,
-                                         r.body ? r.body : (void *)"",
-                                         r.body ? MHD_RESPMEM_MUST_FREE :
-                                         MHD_RESPMEM_PERSISTENT);
+    if (r.trickle_ms > 0) {
+        struct srv_trickle *t = xcalloc(1, sizeof(*t));
+
+        t->body = r.body ? r.body : xstrdup("");
+        t->len = strlen(t->body);
+        t->ms = r.trickle_ms;
+        mr = MHD_create_response_from_callback(t->len, 1, srv_trickle_cb, t,
+                                               srv_trickle_free);
+    } else {
+        mr = MHD_create_response_from_buffer(r.body ? strlen(r.body) : 0,
+                                             r.body ? r.body : (void *)"",
+                                             r.body ? MHD_RESPMEM_MUST_FREE :
+                                             MHD_RESPMEM_PERSISTENT);
+    }
     r.body = NULL;
     if (r.ctype != NULL)
         MHD_add_response_header(mr, "Content-Type", r.ctype);

@@ -80,6 +80,7 @@ row "option without its value" "check_cli test_usage_64" "" -- --json
 row "unknown command" "check_cli test_usage_64" "" -- frobnicate
 row "\`help\` without a plugin" "check_cli test_usage_64" "" -- help
 row "\`--only\` names no check" "check_cli test_usage_64" "" -- --only a,nope
+row "bad \`--deadline\`" "check_cancel test_bad_deadline" "" -- --deadline soon
 
 echo
 echo "### Conf file (mlgate.conf)"
@@ -101,6 +102,8 @@ conf '[run]\njobs = 0\n'
 row "bad integer" "check_conf test_parse_errors" "" -- check-config
 conf '[run]\ntimeout = soon\n'
 row "bad duration" "check_conf test_parse_errors, check_cli test_bad_conf_78" "" -- check-config
+conf '[run]\ndeadline = soon\n'
+row "bad \`[run] deadline\`" "check_cancel test_bad_deadline" "" -- check-config
 conf '[report]\ncomment = always\n'
 row "bad enum value" "check_conf test_parse_errors" "" -- check-config
 conf '[clearml]\nverify = /nonexistent/ca.pem\n'
@@ -236,6 +239,19 @@ row "\`tasks.create\` applied but its answer lost" "check_faults test_create_ans
 cat_start happy
 cat_fault '{"match":{"service":"clearml","endpoint":"tasks.stopped"},"status":500}'
 row "one 500 on \`tasks.stopped\`" "check_faults test_stop_fails_once, soak" "^(ERROR|FAIL|PASS) " -- $CTX
+cat_start happy
+cat_fault '{"match":{"service":"clearml","endpoint":"tasks.create"},"status":502,"acted":true}'
+row "\`tasks.create\` answered 502 after ClearML created it" "check_cancel test_task_create_502_after_create" "tasks.create|^(ERROR|FAIL|PASS) " -- $CTX
+cat_start happy
+cat_fault '[{"match":{"service":"clearml","endpoint":"tasks.create"},"status":502,"acted":true},{"match":{"service":"clearml","endpoint":"tasks.get_all"},"status":200,"body":{"meta":{"result_code":200,"result_subcode":0,"result_msg":"OK"},"data":{"tasks":[]}}}]'
+row "the same, and the lookup misses it (the task is created twice)" "check_cancel test_task_create_twice_tolerated" "tasks.create|^(ERROR|FAIL|PASS) " -- $CTX
+conf '[clearml]\nproject = Github CICD Video\ntask-name = cicd_test\n[report]\ncomment = off\nstatus = off\n[check stats]\nplugin = stats-comment\n'
+cat_start happy
+cat_fault '{"match":{"service":"clearml","endpoint":"auth.login"},"count":0,"trickle_ms":1000}'
+row "login answer trickles (1 byte/s), \`--deadline 3\`" "check_cancel test_trickle_login" "login|deadline|^(ERROR|FAIL|PASS) " -- $CTX --deadline 3
+cat_start happy
+cat_fault '{"match":{"service":"clearml","endpoint":"tasks.get_all"},"count":0,"trickle_ms":1000}'
+row "a check's request trickles, \`--deadline 3\`" "check_cancel test_trickle_check_request" "deadline|^(ERROR|FAIL|PASS) " -- $CTX --deadline 3
 
 echo
 echo "### GitHub errors (against mlgate-sandbox)"
@@ -254,6 +270,15 @@ cat_fault '{"match":{"service":"github","method":"GET","path":"/issues/[0-9]+/co
 row "comment list unreadable" "check_secrets test_malformed, soak" "could not|^(ERROR|FAIL|PASS) " -- $CTX
 cat_start rate-limited
 row "primary and secondary rate limits" "check_publish rate_limited_retries, check_forge test_rate_limited" "created|^(ERROR|FAIL|PASS) " -- $CTX
+cat_start happy
+cat_fault '{"match":{"service":"github","method":"POST","path":"/statuses/"},"rate_limit":"secondary","retry_after":-1}'
+row "secondary rate limit without headers on a status, \`--deadline 30s\`" "check_cancel test_secondary_limit_no_headers" "could not|^(ERROR|FAIL|PASS) " -- $CTX --deadline 30s
+cat_start happy
+cat_fault '{"match":{"service":"github","method":"POST","path":"/issues/12/comments"},"status":502,"acted":true}'
+row "comment create answered 502 after GitHub created it" "check_cancel test_comment_502_after_create" "comment|^(ERROR|FAIL|PASS) " -- $CTX
+cat_start happy
+cat_fault '{"match":{"service":"github"},"count":0,"trickle_ms":1000}'
+row "every GitHub answer trickles, \`--deadline 4\`" "check_cancel test_trickle_publishing" "could not|^(ERROR|FAIL|PASS) " -- $CTX --deadline 4
 
 echo
 echo "### The runner itself"
@@ -274,3 +299,25 @@ wait $pid
 code=$?
 printf '| SIGTERM while a check runs | `%s` | %s | check_cli test_sigterm_still_reports, soak |\n' \
     "$(grep -E '^ERROR ' "$work/term.out" | sed 's/|/\\|/g')" "$code"
+# SIGHUP while the ClearML login trickles: the transfer is cut at once.
+conf '[clearml]\nproject = Github CICD Video\ntask-name = cicd_test\n[report]\ncomment = off\nstatus = off\n[check stats]\nplugin = stats-comment\n'
+cat_start happy
+cat_fault '{"match":{"service":"clearml","endpoint":"auth.login"},"trickle_ms":1000}'
+(cd "$work" && exec "$mlgate" $CTX >"$work/term.out" 2>"$work/term.err") &
+pid=$!
+while ! curl -s "${GITHUB_API_URL%/github}/__state" |
+    grep -q '"clearml":[1-9]'; do
+    sleep 0.05
+done
+kill -HUP $pid 2>/dev/null
+wait $pid
+code=$?
+printf '| SIGHUP during the ClearML login | `%s` | %s | check_cancel test_signal_phases, test_signal_in_backoff |\n' \
+    "$(grep -E '^ERROR ' "$work/term.out" | sed 's/|/\\|/g')" "$code"
+# `mlgate | true`: the reader of stdout is gone.
+(cd "$work" && "$mlgate" $CTX --json out.json 2>"$work/err" | true
+    exit "${PIPESTATUS[0]}")
+code=$?
+printf '| stdout closed (`mlgate \\| true`) | `%s`%s | %s | check_cancel test_stdout_closed |\n' \
+    "$(sed 's/^mlgate: //' "$work/err")" \
+    "$([ -s "$work/out.json" ] && echo '<br>(--json written)')" "$code"
