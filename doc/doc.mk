@@ -14,7 +14,8 @@ dist_examples_DATA = conf/example.conf conf/github-workflow.yml \
 	conf/gitlab-ci.yml
 sdkexampledir = $(docdir)/examples/sdk
 dist_sdkexample_DATA = sdk/example/Makefile sdk/example/README.md \
-	sdk/example/metric-threshold.c sdk/example/test_fake_host.c
+	sdk/example/metric-threshold.c sdk/example/test_metric_threshold.c \
+	sdk/example/recorded-task.json
 
 # The composite GitHub Action lives at the root, where `uses:` finds it.
 EXTRA_DIST += action.yml
@@ -36,8 +37,8 @@ AM_TESTS_ENVIRONMENT += MLG_MAKE='$(MAKE)'; MLG_PREFIX='$(prefix)'; \
 # The rendered report: cmark-gfm (GitHub's Markdown) and Mermaid in
 # headless Chromium; every chart must parse and draw two colours; saves
 # doc/example-report.png.  Needs cmark-gfm, chromium and MERMAID_JS (the
-# path of mermaid.min.js from `npm pack mermaid`), so it is a target to
-# run by hand, not part of `make check`.
+# path of mermaid.min.js from `npm pack mermaid`), so it is not part of
+# `make check`; .ci/run installs them and runs tools/render-check.
 render-check:
 	MERMAID_JS="$(MERMAID_JS)" $(SHELL) $(srcdir)/tools/render-check \
 	    doc/example-report.md doc/example-report.png

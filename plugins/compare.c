@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "mlgate/plugin.h"
+#include "mlgate/plugin-util.h"
 
 #include "compare-stats.h"
 
@@ -39,12 +40,6 @@ struct cmp_state {
 };
 
 /* A growable string; the owner frees p. */
-struct cmp_buf {
-    char *p;
-    size_t len;
-    size_t cap;
-};
-
 /* One scalar curve; the owner frees x and y. */
 struct cmp_curve {
     double *x;
@@ -78,42 +73,6 @@ static const struct mlg_option cmp_options[] = {
     {NULL, 0, NULL, NULL, 0, NULL}
 };
 
-static void *cmp_xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if (q == NULL)
-        abort(); /* a check process that cannot allocate cannot report */
-    return q;
-}
-
-static void cmp_buf_printf(struct cmp_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void cmp_buf_printf(struct cmp_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        b->p = cmp_xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 static const char *cmp_str(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -145,7 +104,7 @@ static char *cmp_trimdup(const char *s, size_t n)
     }
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    r = cmp_xrealloc(NULL, n + 1);
+    r = mlg_xrealloc(NULL, n + 1);
     memcpy(r, s, n);
     r[n] = '\0';
     return r;
@@ -155,16 +114,16 @@ static char *cmp_trimdup(const char *s, size_t n)
  * frees. */
 static char *cmp_regex_escape(const char *s)
 {
-    struct cmp_buf b = {NULL, 0, 0};
+    struct mlg_buf b = {NULL, 0, 0};
 
-    cmp_buf_printf(&b, "^");
+    mlg_buf_printf(&b, "^");
     for (; *s != '\0'; s++) {
         if (strchr("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", *s) != NULL)
-            cmp_buf_printf(&b, "\\%c", *s);
+            mlg_buf_printf(&b, "\\%c", *s);
         else
-            cmp_buf_printf(&b, "%c", *s);
+            mlg_buf_printf(&b, "%c", *s);
     }
-    cmp_buf_printf(&b, "$");
+    mlg_buf_printf(&b, "$");
     return b.p;
 }
 
@@ -214,23 +173,23 @@ static char *cmp_metric_list(const cJSON *task, size_t max)
 {
     const cJSON *lm = cJSON_GetObjectItemCaseSensitive(task, "last_metrics");
     const cJSON *per_title, *ev;
-    struct cmp_buf b = {NULL, 0, 0};
+    struct mlg_buf b = {NULL, 0, 0};
     size_t n = 0;
 
-    cmp_buf_printf(&b, "%s", "");
+    mlg_buf_printf(&b, "%s", "");
     cJSON_ArrayForEach(per_title, lm) {
         cJSON_ArrayForEach(ev, per_title) {
             if (max != 0 && n == max) {
-                cmp_buf_printf(&b, ", ...");
+                mlg_buf_printf(&b, ", ...");
                 return b.p;
             }
-            cmp_buf_printf(&b, "%s%s / %s", n ? ", " : "",
+            mlg_buf_printf(&b, "%s%s / %s", n ? ", " : "",
                            cmp_str(ev, "metric"), cmp_str(ev, "variant"));
             n++;
         }
     }
     if (n == 0)
-        cmp_buf_printf(&b, "none");
+        mlg_buf_printf(&b, "none");
     return b.p;
 }
 
@@ -248,13 +207,13 @@ static int cmp_ok(const struct cmp_state *st, double cur, double best)
 }
 
 /* Delta text "+8, +8.9%" of cur against best. */
-static void cmp_delta(struct cmp_buf *b, double cur, double best)
+static void cmp_delta(struct mlg_buf *b, double cur, double best)
 {
     double d = cur - best;
 
-    cmp_buf_printf(b, "%+g", d);
+    mlg_buf_printf(b, "%+g", d);
     if (best != 0)
-        cmp_buf_printf(b, ", %+.1f%%", d / (best < 0 ? -best : best)
+        mlg_buf_printf(b, ", %+.1f%%", d / (best < 0 ? -best : best)
                                        * 100.0);
 }
 
@@ -301,8 +260,8 @@ static int cmp_curve_get(const struct cmp_state *st,
     n = (size_t)cJSON_GetArraySize(xs);
     if ((size_t)cJSON_GetArraySize(ys) < n)
         n = (size_t)cJSON_GetArraySize(ys);
-    c->x = cmp_xrealloc(NULL, (n ? n : 1) * sizeof *c->x);
-    c->y = cmp_xrealloc(NULL, (n ? n : 1) * sizeof *c->y);
+    c->x = mlg_xrealloc(NULL, (n ? n : 1) * sizeof *c->x);
+    c->y = mlg_xrealloc(NULL, (n ? n : 1) * sizeof *c->y);
     for (i = 0; i < n; i++) {
         const cJSON *xv = cJSON_GetArrayItem(xs, (int)i);
         const cJSON *yv = cJSON_GetArrayItem(ys, (int)i);
@@ -346,7 +305,7 @@ static double cmp_at(const struct cmp_curve *c, double x)
 
 /* A number Mermaid can parse: fixed notation, trailing zeros trimmed
  * (%g's exponent form is not part of its grammar). */
-static void cmp_plain(struct cmp_buf *b, double v)
+static void cmp_plain(struct mlg_buf *b, double v)
 {
     char num[512];
     size_t n;
@@ -358,7 +317,7 @@ static void cmp_plain(struct cmp_buf *b, double v)
     if (n > 1 && num[n - 1] == '.')
         n--;
     num[n] = '\0';
-    cmp_buf_printf(b, "%s", strcmp(num, "-0") == 0 ? "0" : num);
+    mlg_buf_printf(b, "%s", strcmp(num, "-0") == 0 ? "0" : num);
 }
 
 /* Whether the curve has a point at iteration x; *y gets its value. */
@@ -376,15 +335,15 @@ static int cmp_point(const struct cmp_curve *c, double x, double *y)
 }
 
 /* Text for a Mermaid title: no quotes, backticks or line breaks. */
-static void cmp_mermaid_text(struct cmp_buf *b, const char *s)
+static void cmp_mermaid_text(struct mlg_buf *b, const char *s)
 {
     for (; *s != '\0'; s++)
-        cmp_buf_printf(b, "%c",
+        mlg_buf_printf(b, "%c",
                        strchr("\"`\r\n<>", *s) != NULL ? ' ' : *s);
 }
 
 /* A one-line text sparkline of a curve, for where Mermaid cannot help. */
-static void cmp_sparkline(struct cmp_buf *b, const struct cmp_curve *c)
+static void cmp_sparkline(struct mlg_buf *b, const struct cmp_curve *c)
 {
     static const char *const bars[] = {
         "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
@@ -401,9 +360,9 @@ static void cmp_sparkline(struct cmp_buf *b, const struct cmp_curve *c)
     }
     for (i = 0; i < c->n && i < CMP_CHART_POINTS; i++) {
         k = hi > lo ? (size_t)((c->y[i] - lo) / (hi - lo) * 7.0 + 0.5) : 3;
-        cmp_buf_printf(b, "%s", bars[k > 7 ? 7 : k]);
+        mlg_buf_printf(b, "%s", bars[k > 7 ? 7 : k]);
     }
-    cmp_buf_printf(b, " (%g .. %g, %zu points)", lo, hi, c->n);
+    mlg_buf_printf(b, " (%g .. %g, %zu points)", lo, hi, c->n);
 }
 
 /* The chart of both curves: a Mermaid xychart-beta with the union of
@@ -414,7 +373,7 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
                       const struct cmp_curve *best)
 {
     const struct mlg_host *h = st->host;
-    struct cmp_buf b = {NULL, 0, 0};
+    struct mlg_buf b = {NULL, 0, 0};
     double *xs;
     size_t nx = 0, i, j, npts, idx;
     const struct cmp_curve *lines[2];
@@ -428,7 +387,7 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
         h->detail(check, "\nNo scalar points to chart.\n");
         return;
     }
-    xs = cmp_xrealloc(NULL, (cur->n + (best ? best->n : 0)) * sizeof *xs);
+    xs = mlg_xrealloc(NULL, (cur->n + (best ? best->n : 0)) * sizeof *xs);
     for (i = 0; i < nlines; i++) {
         memcpy(xs + nx, lines[i]->x, lines[i]->n * sizeof *xs);
         nx += lines[i]->n;
@@ -442,10 +401,10 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
     npts = nx < CMP_CHART_POINTS ? nx : CMP_CHART_POINTS;
 
     if (npts < 2) {
-        cmp_buf_printf(&b, "\nCurrent: ");
+        mlg_buf_printf(&b, "\nCurrent: ");
         cmp_sparkline(&b, cur);
         if (best != NULL && best->n > 0) {
-            cmp_buf_printf(&b, "  \nBest: ");
+            mlg_buf_printf(&b, "  \nBest: ");
             cmp_sparkline(&b, best);
         }
         h->detail(check, "%s\n", b.p);
@@ -453,31 +412,31 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
         free(xs);
         return;
     }
-    cmp_buf_printf(&b, "\n```mermaid\n%%%%{init: {\"themeVariables\": "
+    mlg_buf_printf(&b, "\n```mermaid\n%%%%{init: {\"themeVariables\": "
                    "{\"xyChart\": {\"plotColorPalette\": \"%s%s%s\"}}}}%%%%\n"
                    "xychart-beta\n    title \"",
                    lines[0] == cur ? CMP_HEAD_COLOUR : CMP_BASE_COLOUR,
                    nlines == 2 ? ", " : "",
                    nlines == 2 ? CMP_BASE_COLOUR : "");
     cmp_mermaid_text(&b, st->title);
-    cmp_buf_printf(&b, " / ");
+    mlg_buf_printf(&b, " / ");
     cmp_mermaid_text(&b, st->series);
-    cmp_buf_printf(&b, "\"\n    x-axis \"iteration\" [");
+    mlg_buf_printf(&b, "\"\n    x-axis \"iteration\" [");
     for (i = 0; i < npts; i++) {
         idx = npts == nx ? i : i * (nx - 1) / (npts - 1);
-        cmp_buf_printf(&b, "%s\"%g\"", i ? ", " : "", xs[idx]);
+        mlg_buf_printf(&b, "%s\"%g\"", i ? ", " : "", xs[idx]);
     }
-    cmp_buf_printf(&b, "]\n    y-axis \"value\"\n");
+    mlg_buf_printf(&b, "]\n    y-axis \"value\"\n");
     for (j = 0; j < nlines; j++) {
-        cmp_buf_printf(&b, "    line [");
+        mlg_buf_printf(&b, "    line [");
         for (i = 0; i < npts; i++) {
             idx = npts == nx ? i : i * (nx - 1) / (npts - 1);
-            cmp_buf_printf(&b, "%s", i ? ", " : "");
+            mlg_buf_printf(&b, "%s", i ? ", " : "");
             cmp_plain(&b, cmp_at(lines[j], xs[idx]));
         }
-        cmp_buf_printf(&b, "]\n");
+        mlg_buf_printf(&b, "]\n");
     }
-    cmp_buf_printf(&b, "```\n\n%s A line holds its last value past "
+    mlg_buf_printf(&b, "```\n\n%s A line holds its last value past "
                    "its task's last iteration.\n\n<details><summary>Data "
                    "points</summary>\n\n| Iteration | %s |%s\n"
                    "| ---: | ---: |%s\n",
@@ -491,16 +450,16 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
         double y;
 
         idx = npts == nx ? i : i * (nx - 1) / (npts - 1);
-        cmp_buf_printf(&b, "| %g |", xs[idx]);
+        mlg_buf_printf(&b, "| %g |", xs[idx]);
         for (j = 0; j < nlines; j++) {
             if (cmp_point(lines[j], xs[idx], &y))
-                cmp_buf_printf(&b, " %g |", y);
+                mlg_buf_printf(&b, " %g |", y);
             else
-                cmp_buf_printf(&b, " |");
+                mlg_buf_printf(&b, " |");
         }
-        cmp_buf_printf(&b, "\n");
+        mlg_buf_printf(&b, "\n");
     }
-    cmp_buf_printf(&b, "\n</details>\n");
+    mlg_buf_printf(&b, "\n</details>\n");
     h->detail(check, "%s", b.p);
     free(b.p);
     free(xs);
@@ -630,40 +589,6 @@ static int cmp_move_tag(const struct cmp_state *st, struct mlg_check *check,
     return 0;
 }
 
-/* Details and summary when no clean task ran the commit. */
-static int cmp_not_found(const struct cmp_state *st, struct mlg_check *check,
-                         const char *sha, const struct mlg_task_found *f)
-{
-    const struct mlg_host *h = st->host;
-
-    if (f->dirty != NULL) {
-        const char *id = cmp_str(f->dirty, "id");
-        const char *name = cmp_str(f->dirty, "name");
-
-        h->result(check, MLG_FAIL,
-                  "task %s (%.7s) ran commit %.7s only with uncommitted "
-                  "changes", name, id, sha);
-        h->detail(check,
-                  "Task **%s** (`%s`) ran commit `%s`, but with uncommitted "
-                  "changes, so its results do not belong to this code.\n\n"
-                  "To fix: commit those changes (or discard them), then run "
-                  "the task once in ClearML from a clean checkout of this "
-                  "commit before merging.\n",
-                  h->md_escape(check, name, MLG_MD_TEXT),
-                  h->md_escape(check, id, MLG_MD_TEXT), sha);
-        return MLG_FAIL;
-    }
-    h->result(check, MLG_FAIL,
-              "no completed ClearML task ran commit %.7s without "
-              "uncommitted changes", sha);
-    h->detail(check,
-              "No task based on this code was found in ClearML (commit "
-              "`%s`, completed, no uncommitted changes).\n\nTo fix: run it "
-              "once in ClearML with this code before merging, then re-run "
-              "this job.\n", sha);
-    return MLG_FAIL;
-}
-
 /* "[name](url) (`id`)" for the details. */
 static void cmp_task_link(const struct cmp_state *st,
                           struct mlg_check *check, const cJSON *t)
@@ -683,7 +608,7 @@ static int cmp_against(const struct cmp_state *st, struct mlg_check *check,
                        double vbest, const char *tag, int dry_run)
 {
     const struct mlg_host *h = st->host;
-    struct cmp_buf delta = {NULL, 0, 0};
+    struct mlg_buf delta = {NULL, 0, 0};
     struct mlg_error err;
     int ok = cmp_ok(st, vcur, vbest);
     int status;
@@ -864,13 +789,13 @@ done:
 }
 
 /* "90.06 (n=5, sd 0.27, 95% CI 89.72..90.4)" */
-static void cmp_side_text(struct cmp_buf *b, const struct cmp_side *side)
+static void cmp_side_text(struct mlg_buf *b, const struct cmp_side *side)
 {
-    cmp_buf_printf(b, "%.4g (n=%zu", side->s.mean, side->n);
+    mlg_buf_printf(b, "%.4g (n=%zu", side->s.mean, side->n);
     if (side->n > 1)
-        cmp_buf_printf(b, ", sd %.3g, 95%% CI %.4g..%.4g", side->s.sd,
+        mlg_buf_printf(b, ", sd %.3g, 95%% CI %.4g..%.4g", side->s.sd,
                        side->s.ci_lo, side->s.ci_hi);
-    cmp_buf_printf(b, ")");
+    mlg_buf_printf(b, ")");
 }
 
 static void cmp_side_row(const struct cmp_state *st, struct mlg_check *check,
@@ -898,13 +823,13 @@ static void cmp_chart_runs(const struct cmp_state *st,
                            const struct cmp_curve *c, size_t nb, size_t n)
 {
     const struct mlg_host *h = st->host;
-    struct cmp_buf b = {NULL, 0, 0};
+    struct mlg_buf b = {NULL, 0, 0};
     double *xs;
     size_t nx = 0, i, j, k, npts, idx, total = 0, drawn = 0;
 
     for (k = 0; k < n; k++)
         total += c[k].n;
-    xs = cmp_xrealloc(NULL, (total ? total : 1) * sizeof *xs);
+    xs = mlg_xrealloc(NULL, (total ? total : 1) * sizeof *xs);
     for (k = 0; k < n; k++) {
         memcpy(xs + nx, c[k].x, c[k].n * sizeof *xs);
         nx += c[k].n;
@@ -920,36 +845,36 @@ static void cmp_chart_runs(const struct cmp_state *st,
         free(xs);
         return;
     }
-    cmp_buf_printf(&b, "\n```mermaid\n%%%%{init: {\"themeVariables\": "
+    mlg_buf_printf(&b, "\n```mermaid\n%%%%{init: {\"themeVariables\": "
                    "{\"xyChart\": {\"plotColorPalette\": \"");
     for (k = 0; k < n; k++) {
         if (c[k].n == 0)
             continue;
-        cmp_buf_printf(&b, "%s%s", drawn++ ? ", " : "",
+        mlg_buf_printf(&b, "%s%s", drawn++ ? ", " : "",
                        k < nb ? CMP_BASE_COLOUR : CMP_HEAD_COLOUR);
     }
-    cmp_buf_printf(&b, "\"}}}}%%%%\nxychart-beta\n    title \"");
+    mlg_buf_printf(&b, "\"}}}}%%%%\nxychart-beta\n    title \"");
     cmp_mermaid_text(&b, st->title);
-    cmp_buf_printf(&b, " / ");
+    mlg_buf_printf(&b, " / ");
     cmp_mermaid_text(&b, st->series);
-    cmp_buf_printf(&b, "\"\n    x-axis \"iteration\" [");
+    mlg_buf_printf(&b, "\"\n    x-axis \"iteration\" [");
     for (i = 0; i < npts; i++) {
         idx = npts == nx ? i : i * (nx - 1) / (npts - 1);
-        cmp_buf_printf(&b, "%s\"%g\"", i ? ", " : "", xs[idx]);
+        mlg_buf_printf(&b, "%s\"%g\"", i ? ", " : "", xs[idx]);
     }
-    cmp_buf_printf(&b, "]\n    y-axis \"value\"\n");
+    mlg_buf_printf(&b, "]\n    y-axis \"value\"\n");
     for (k = 0; k < n; k++) {
         if (c[k].n == 0)
             continue;
-        cmp_buf_printf(&b, "    line [");
+        mlg_buf_printf(&b, "    line [");
         for (i = 0; i < npts; i++) {
             idx = npts == nx ? i : i * (nx - 1) / (npts - 1);
-            cmp_buf_printf(&b, "%s", i ? ", " : "");
+            mlg_buf_printf(&b, "%s", i ? ", " : "");
             cmp_plain(&b, cmp_at(&c[k], xs[idx]));
         }
-        cmp_buf_printf(&b, "]\n");
+        mlg_buf_printf(&b, "]\n");
     }
-    cmp_buf_printf(&b, "```\n\nBlue: baseline runs (%zu); red: head runs "
+    mlg_buf_printf(&b, "```\n\nBlue: baseline runs (%zu); red: head runs "
                    "(%zu). A line holds its last value past its task's "
                    "last iteration.\n", nb, n - nb);
     h->detail(check, "%s", b.p);
@@ -998,9 +923,9 @@ static int cmp_noise(const struct cmp_state *st, struct mlg_check *check,
                      const char *head_sha, int dry_run)
 {
     const struct mlg_host *h = st->host;
-    struct cmp_side *head = cmp_xrealloc(NULL, sizeof *head);
-    struct cmp_side *base = cmp_xrealloc(NULL, sizeof *base);
-    struct cmp_buf hb = {NULL, 0, 0}, bb = {NULL, 0, 0}, delta = {NULL, 0,
+    struct cmp_side *head = mlg_xrealloc(NULL, sizeof *head);
+    struct cmp_side *base = mlg_xrealloc(NULL, sizeof *base);
+    struct mlg_buf hb = {NULL, 0, 0}, bb = {NULL, 0, 0}, delta = {NULL, 0,
                                                                    0};
     struct mlg_error err;
     double t = 0, df = 0, p = NAN, gain;
@@ -1127,7 +1052,7 @@ static int cmp_init(const struct mlg_host *host, struct mlg_check *check,
         snprintf(err, MLG_ERROR_SIZE, "best-tag: must not be empty");
         return -1;
     }
-    st = cmp_xrealloc(NULL, sizeof *st);
+    st = mlg_xrealloc(NULL, sizeof *st);
     memset(st, 0, sizeof *st);
     st->host = host;
     st->title = cmp_trimdup(metric, (size_t)(sep - metric));
@@ -1201,7 +1126,7 @@ static int cmp_run(void *state, struct mlg_check *check)
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "best-tag");
     struct mlg_task_query q;
-    struct mlg_task_found f = {NULL, NULL};
+    struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     const cJSON *best = NULL;
     double vcur = 0, vbest = 0;
@@ -1223,7 +1148,8 @@ static int cmp_run(void *state, struct mlg_check *check)
         return MLG_ERROR;
     }
     if (f.task == NULL)
-        return cmp_not_found(st, check, ctx->head_sha, &f);
+        return mlg_explain_not_found(h, check, ctx->head_sha, &f, project,
+                                     task_name);
     h->output(check, "task-id", cmp_str(f.task, "id"));
     if (strcmp(cmp_str(f.task, "status"), "completed") != 0) {
         h->result(check, MLG_WARN,
@@ -1298,7 +1224,8 @@ static const struct mlg_plugin cmp_plugin = {
     "compare a scalar with the best task and move the best tag",
     cmp_options,
     cmp_init, cmp_run, cmp_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "mlgate/plugin.h"
+#include "mlgate/plugin-util.h"
 
 #define DIFF_VERSION "1.0"
 #define DIFF_MONITOR_PREFIX ":monitor:"
@@ -102,18 +103,9 @@ static const struct mlg_option diff_options[] = {
     {NULL, 0, NULL, NULL, 0, NULL}
 };
 
-static void *diff_xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if (q == NULL)
-        abort(); /* a check process that cannot allocate cannot report */
-    return q;
-}
-
 static char *diff_strndup(const char *s, size_t n)
 {
-    char *r = diff_xrealloc(NULL, n + 1);
+    char *r = mlg_xrealloc(NULL, n + 1);
 
     memcpy(r, s, n);
     r[n] = '\0';
@@ -144,7 +136,7 @@ static const char *diff_str(const cJSON *obj, const char *key)
  * filters.  Caller frees. */
 static char *diff_anchored(const char *s)
 {
-    char *r = diff_xrealloc(NULL, 2 * strlen(s) + 3);
+    char *r = mlg_xrealloc(NULL, 2 * strlen(s) + 3);
     char *p = r;
 
     *p++ = '^';
@@ -220,7 +212,7 @@ static int diff_parse_rules(struct diff_state *st, const char *key,
             goto bad;
         }
         free(num);
-        st->rules = diff_xrealloc(st->rules,
+        st->rules = mlg_xrealloc(st->rules,
                                   (st->nrules + 1) * sizeof *st->rules);
         st->rules[st->nrules++] = r;
         continue;
@@ -260,7 +252,7 @@ static char *diff_plain(const char *s, size_t max)
 {
     int cut = 0;
     size_t n = max ? diff_prefix(s, max, &cut) : strlen(s), i, k = 0;
-    char *r = diff_xrealloc(NULL, n * 4 + sizeof DIFF_ELLIPSIS);
+    char *r = mlg_xrealloc(NULL, n * 4 + sizeof DIFF_ELLIPSIS);
 
     for (i = 0; i < n; i++) {
         r[k++] = s[i];
@@ -328,7 +320,7 @@ static void diff_collect(const struct diff_state *st, const cJSON *task,
                     && strcmp((*rows)[i].series, series) == 0)
                     m = &(*rows)[i];
             if (m == NULL) {
-                *rows = diff_xrealloc(*rows, (*n + 1) * sizeof **rows);
+                *rows = mlg_xrealloc(*rows, (*n + 1) * sizeof **rows);
                 m = &(*rows)[(*n)++];
                 memset(m, 0, sizeof *m);
                 m->title = title;
@@ -399,7 +391,7 @@ static void diff_metrics_table(const struct diff_state *st,
         return;
     }
     h->detail(check, "#### Metrics (last values)\n\n"
-              "| Metric | Baseline | Head | Change | Change % | |\n"
+              "| Metric | Baseline | Head | Change | Change %% | |\n"
               "| --- | ---: | ---: | ---: | ---: | :---: |\n");
     for (i = 0; i < n; i++) {
         const struct diff_metric *m = &rows[i];
@@ -463,7 +455,7 @@ static void diff_param_put(struct diff_param **ps, size_t *n, int config,
             && strcmp((*ps)[i].name, name) == 0)
             p = &(*ps)[i];
     if (p == NULL) {
-        *ps = diff_xrealloc(*ps, (*n + 1) * sizeof **ps);
+        *ps = mlg_xrealloc(*ps, (*n + 1) * sizeof **ps);
         p = &(*ps)[(*n)++];
         memset(p, 0, sizeof *p);
         p->config = config;
@@ -651,7 +643,7 @@ static size_t diff_pins(const char *pip, int head, struct diff_pin **out,
             if (strcasecmp((*out)[i].name, name) == 0)
                 p = &(*out)[i];
         if (p == NULL) {
-            *out = diff_xrealloc(*out, (n + 1) * sizeof **out);
+            *out = mlg_xrealloc(*out, (n + 1) * sizeof **out);
             p = &(*out)[n++];
             memset(p, 0, sizeof *p);
             p->name = name;
@@ -954,7 +946,7 @@ static void diff_task_link(const struct diff_state *st,
 static int diff_init(const struct mlg_host *host, struct mlg_check *check,
                      void **state, char *err)
 {
-    struct diff_state *st = diff_xrealloc(NULL, sizeof *st);
+    struct diff_state *st = mlg_xrealloc(NULL, sizeof *st);
     const char *baseline = host->opt_str(check, "baseline");
     const char *hl = host->opt_str(check, "highlight");
     const char *tag = host->opt_str(check, "best-tag");
@@ -1027,7 +1019,7 @@ static int diff_run(void *state, struct mlg_check *check)
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "best-tag");
     struct mlg_task_query q;
-    struct mlg_task_found f = {NULL, NULL};
+    struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     const cJSON *head = NULL, *base = NULL;
     const char *base_id = "";
@@ -1164,7 +1156,8 @@ static const struct mlg_plugin diff_plugin = {
     "a baseline task",
     diff_options,
     diff_init, diff_run, diff_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

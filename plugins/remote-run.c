@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "mlgate/plugin.h"
+#include "mlgate/plugin-util.h"
 
 #define RR_VERSION "1.0"
 #define RR_PROGRESS_EVERY 60.0 /* seconds between unchanged progress lines */
@@ -29,12 +30,6 @@ struct rr_state {
 };
 
 /* A growable string; the owner frees p. */
-struct rr_buf {
-    char *p;
-    size_t len;
-    size_t cap;
-};
-
 /* How the wait ended. */
 enum rr_end {
     RR_REACHED,    /* enough iterations */
@@ -95,47 +90,11 @@ static const struct mlg_option rr_options[] = {
     {NULL, 0, NULL, NULL, 0, NULL}
 };
 
-static void *rr_xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-
-    if (q == NULL)
-        abort(); /* a check process that cannot allocate cannot report */
-    return q;
-}
-
 static char *rr_xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
 
-    return memcpy(rr_xrealloc(NULL, n), s, n);
-}
-
-static void rr_buf_printf(struct rr_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void rr_buf_printf(struct rr_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        b->p = rr_xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
+    return memcpy(mlg_xrealloc(NULL, n), s, n);
 }
 
 static double rr_now(void)
@@ -193,7 +152,7 @@ static int rr_req_names(const char *line, size_t len, const char *pkg)
 }
 
 /* Append one requirement line, trimmed; skips blanks and comments. */
-static void rr_req_add(struct rr_buf *b, const char *s, size_t n,
+static void rr_req_add(struct mlg_buf *b, const char *s, size_t n,
                        int *has_clearml)
 {
     while (n > 0 && (*s == ' ' || *s == '\t')) {
@@ -206,7 +165,7 @@ static void rr_req_add(struct rr_buf *b, const char *s, size_t n,
         return;
     if (rr_req_names(s, n, "clearml"))
         *has_clearml = 1;
-    rr_buf_printf(b, "%s%.*s", b->len ? "\n" : "", (int)n, s);
+    mlg_buf_printf(b, "%s%.*s", b->len ? "\n" : "", (int)n, s);
 }
 
 /* The script.requirements.pip text: the requirements file's lines, the
@@ -223,7 +182,7 @@ static char *rr_requirements(const struct mlg_host *h,
     const char *file = h->opt_str(check, "requirements");
     const char *pkgs = h->opt_str(check, "packages");
     int explicit_file = file != NULL && *file != '\0';
-    struct rr_buf path = {NULL, 0, 0}, out = {NULL, 0, 0};
+    struct mlg_buf path = {NULL, 0, 0}, out = {NULL, 0, 0};
     int has_clearml = 0;
     FILE *fp;
     char line[4096];
@@ -233,9 +192,9 @@ static char *rr_requirements(const struct mlg_host *h,
     if (!explicit_file)
         file = "requirements.txt";
     if (*file == '/' || *ctx->workdir == '\0')
-        rr_buf_printf(&path, "%s", file);
+        mlg_buf_printf(&path, "%s", file);
     else
-        rr_buf_printf(&path, "%s/%s", ctx->workdir, file);
+        mlg_buf_printf(&path, "%s/%s", ctx->workdir, file);
     fp = fopen(path.p, "r");
     /* A regular file or a fifo of at most RR_REQ_MAX bytes: a link to a
      * device or an endless file is refused, not read forever. */
@@ -253,7 +212,7 @@ static char *rr_requirements(const struct mlg_host *h,
         free(path.p);
         return NULL;
     }
-    rr_buf_printf(&out, "%s", "");
+    mlg_buf_printf(&out, "%s", "");
     while (fp != NULL && fgets(line, sizeof line, fp) != NULL) {
         total += strlen(line);
         if (total > RR_REQ_MAX) {
@@ -277,7 +236,7 @@ static char *rr_requirements(const struct mlg_host *h,
         pkgs += n + (comma != NULL);
     }
     if (!has_clearml)
-        rr_buf_printf(&out, "%sclearml", out.len ? "\n" : "");
+        mlg_buf_printf(&out, "%sclearml", out.len ? "\n" : "");
     return out.p;
 }
 
@@ -289,7 +248,7 @@ static const char *rr_clone_url(const struct mlg_host *h,
                                 struct mlg_check *check,
                                 const struct mlg_context *ctx)
 {
-    struct rr_buf path = {NULL, 0, 0};
+    struct mlg_buf path = {NULL, 0, 0};
     struct mlg_error err;
     const cJSON *data = NULL, *head;
     const char *url;
@@ -301,7 +260,7 @@ static const char *rr_clone_url(const struct mlg_host *h,
         || *ctx->repo == '\0')
         return NULL;
     memset(&err, 0, sizeof err);
-    rr_buf_printf(&path, "/repos/%s/pulls/%ld", ctx->repo, ctx->pr);
+    mlg_buf_printf(&path, "/repos/%s/pulls/%ld", ctx->repo, ctx->pr);
     if (h->forge_call(check, "GET", path.p, NULL, &status, &data, &err)
         != 0) {
         h->log(check, MLG_LOG_WARN, "could not read PR #%ld: %s", ctx->pr,
@@ -424,7 +383,7 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
     cJSON *script = cJSON_CreateObject();
     cJSON *req = cJSON_CreateObject();
     const cJSON *data = NULL;
-    struct rr_buf comment = {NULL, 0, 0};
+    struct mlg_buf comment = {NULL, 0, 0};
     char *id = NULL, nonce[40];
     struct timespec ts;
     int tries, creates = 0, lookup = 0, resent = 0;
@@ -435,10 +394,10 @@ static char *rr_create(const struct mlg_host *h, struct mlg_check *check,
              (unsigned long)ts.tv_sec, ts.tv_nsec,
              (unsigned long)rand() ^ (unsigned long)clock());
     if (ctx->pr > 0)
-        rr_buf_printf(&comment, "Created by mlgate for PR #%ld (%s), %s",
+        mlg_buf_printf(&comment, "Created by mlgate for PR #%ld (%s), %s",
                       ctx->pr, ctx->head_sha, nonce);
     else
-        rr_buf_printf(&comment, "Created by mlgate for commit %s, %s",
+        mlg_buf_printf(&comment, "Created by mlgate for commit %s, %s",
                       ctx->head_sha, nonce);
     cJSON_AddStringToObject(body, "name", name);
     cJSON_AddStringToObject(body, "type", h->opt_str(check, "task-type"));
@@ -745,7 +704,7 @@ static void rr_log_tail(const struct mlg_host *h, struct mlg_check *check,
     const cJSON *data = NULL, *events, *ev;
     const cJSON **evs = NULL;
     struct mlg_error err;
-    struct rr_buf text = {NULL, 0, 0};
+    struct mlg_buf text = {NULL, 0, 0};
     size_t n = 0, i, lines = 0;
     int rc;
     const char *start;
@@ -762,12 +721,12 @@ static void rr_log_tail(const struct mlg_host *h, struct mlg_check *check,
         return;
     }
     events = cJSON_GetObjectItemCaseSensitive(data, "events");
-    evs = rr_xrealloc(NULL, ((size_t)cJSON_GetArraySize(events) + 1)
+    evs = mlg_xrealloc(NULL, ((size_t)cJSON_GetArraySize(events) + 1)
                                 * sizeof *evs);
     cJSON_ArrayForEach(ev, events)
         evs[n++] = ev;
     rr_ev_order(evs, n);
-    rr_buf_printf(&text, "%s", "");
+    mlg_buf_printf(&text, "%s", "");
     for (i = 0; i < n; i++) {
         const char *msg = rr_str(evs[i], "msg");
         size_t len = strlen(msg);
@@ -775,7 +734,7 @@ static void rr_log_tail(const struct mlg_host *h, struct mlg_check *check,
         while (len > 0 && msg[len - 1] == '\n')
             len--;
         if (len > 0)
-            rr_buf_printf(&text, "%.*s\n", (int)len, msg);
+            mlg_buf_printf(&text, "%.*s\n", (int)len, msg);
     }
     free(evs);
     /* Keep the last RR_LOG_LINES lines (one event may hold several). */
@@ -960,7 +919,7 @@ static int rr_archive(const struct mlg_host *h, struct mlg_check *check,
  * ended (completed, failed, stopped) is only archived. */
 static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
                        const char *id, const char *status, int keep,
-                       struct rr_buf *note)
+                       struct mlg_buf *note)
 {
     struct mlg_error err;
     const char *now_status = NULL;
@@ -969,7 +928,7 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
 
     memset(&err, 0, sizeof err);
     if (keep) {
-        rr_buf_printf(note, "kept (keep = yes)");
+        mlg_buf_printf(note, "kept (keep = yes)");
         return;
     }
     /* Every stop or archive is tried RR_CLEANUP_TRIES times (an answer
@@ -995,10 +954,10 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
     if (stop_failed) {
         h->log(check, MLG_LOG_WARN, "could not stop task %s: %s", id,
                err.message);
-        rr_buf_printf(note, "not stopped (%s), ", err.message);
+        mlg_buf_printf(note, "not stopped (%s), ", err.message);
     } else if (ended != NULL) {
         /* It finished between the last poll and the stop. */
-        rr_buf_printf(note, "%s before it could be stopped, ", ended);
+        mlg_buf_printf(note, "%s before it could be stopped, ", ended);
     }
     free(ended);
     memset(&err, 0, sizeof err);
@@ -1008,17 +967,17 @@ static void rr_cleanup(const struct mlg_host *h, struct mlg_check *check,
     if (!archived) {
         h->log(check, MLG_LOG_WARN, "could not archive task %s: %s", id,
                err.message);
-        rr_buf_printf(note, "%snot archived (%s)",
+        mlg_buf_printf(note, "%snot archived (%s)",
                       stopped ? "stopped but " : "", err.message);
         return;
     }
     if (rr_is(status, "completed|failed|stopped|published|publishing|"
               "closed"))
         /* It had ended on its own: there was nothing to stop. */
-        rr_buf_printf(note, "archived (already %s, nothing to stop)",
+        mlg_buf_printf(note, "archived (already %s, nothing to stop)",
                       status);
     else
-        rr_buf_printf(note, "%sarchived", stopped ? "stopped and " : "");
+        mlg_buf_printf(note, "%sarchived", stopped ? "stopped and " : "");
 }
 
 /* --dry-run: say what would be created and enqueued; no write. */
@@ -1050,7 +1009,7 @@ static int rr_dry_run(const struct mlg_host *h, struct mlg_check *check,
 /* The verdict of how the wait ended, with details. */
 static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
                       const char *id, const char *url, enum rr_end end,
-                      const struct rr_seen *seen, struct rr_buf *sum)
+                      const struct rr_seen *seen, struct mlg_buf *sum)
 {
     long iterations = (long)h->opt_int(check, "iterations", 1);
     const char *st = seen->status != NULL ? seen->status : "unknown";
@@ -1059,24 +1018,24 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
     switch (end) {
     case RR_REACHED:
         if (iterations == 0)
-            rr_buf_printf(sum, "remote task left the queue (%s) after "
+            mlg_buf_printf(sum, "remote task left the queue (%s) after "
                           "%.1f s", st, seen->waited);
         else
-            rr_buf_printf(sum, "remote task reached iteration %ld in "
+            mlg_buf_printf(sum, "remote task reached iteration %ld in "
                           "%.1f s", seen->iteration,
                           seen->waited + seen->ran);
         return MLG_PASS;
     case RR_COMPLETED:
         /* Only reached with iterations >= 1 and too few reported. */
         if (seen->has_iteration)
-            rr_buf_printf(sum, "remote task %s at iteration %ld (before "
+            mlg_buf_printf(sum, "remote task %s at iteration %ld (before "
                           "%ld)", st, seen->iteration, iterations);
         else
-            rr_buf_printf(sum, "remote task %s without reporting any "
+            mlg_buf_printf(sum, "remote task %s without reporting any "
                           "iteration", st);
         return MLG_FAIL;
     case RR_FAILED:
-        rr_buf_printf(sum, "remote task %s%s%s", st, *msg ? ": " : "", msg);
+        mlg_buf_printf(sum, "remote task %s%s%s", st, *msg ? ": " : "", msg);
         h->detail(check, "\nThe task ended **%s**%s%s. [Task log](%s)\n",
                   h->md_escape(check, st, MLG_MD_TEXT), *msg ? ": " : "",
                   h->md_escape(check, msg, MLG_MD_TEXT),
@@ -1084,14 +1043,14 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
         rr_log_tail(h, check, id);
         return MLG_FAIL;
     case RR_QUEUE_TIMEOUT:
-        rr_buf_printf(sum, "remote task still %s after %.1f s in the queue "
+        mlg_buf_printf(sum, "remote task still %s after %.1f s in the queue "
                       "(queue-timeout)", st, seen->waited);
         h->detail(check, "\nNo worker started the task within "
                   "queue-timeout (%.0f s).\n",
                   h->opt_duration(check, "queue-timeout", 1800));
         return MLG_FAIL;
     case RR_RUN_TIMEOUT:
-        rr_buf_printf(sum, "remote task ran %.1f s without reaching "
+        mlg_buf_printf(sum, "remote task ran %.1f s without reaching "
                       "iteration %ld (timeout)", seen->ran, iterations);
         if (seen->has_iteration)
             h->detail(check, "\nThe task did not reach iteration %ld "
@@ -1105,13 +1064,13 @@ static int rr_verdict(const struct mlg_host *h, struct mlg_check *check,
                       h->opt_duration(check, "timeout", 600));
         return MLG_FAIL;
     case RR_CANCELLED:
-        rr_buf_printf(sum, "cancelled while the remote task was %s", st);
+        mlg_buf_printf(sum, "cancelled while the remote task was %s", st);
         return MLG_ERROR;
     case RR_GONE:
-        rr_buf_printf(sum, "remote task %s disappeared from ClearML", id);
+        mlg_buf_printf(sum, "remote task %s disappeared from ClearML", id);
         return MLG_ERROR;
     case RR_POLL_ERROR:
-        rr_buf_printf(sum, "could not follow the remote task: %s",
+        mlg_buf_printf(sum, "could not follow the remote task: %s",
                       seen->errmsg);
         return MLG_ERROR;
     }
@@ -1173,7 +1132,7 @@ static int rr_run(void *state, struct mlg_check *check)
     const char *queue_id = NULL, *project_id = NULL, *url, *clone;
     struct mlg_error err;
     struct rr_seen seen;
-    struct rr_buf sum = {NULL, 0, 0}, note = {NULL, 0, 0};
+    struct mlg_buf sum = {NULL, 0, 0}, note = {NULL, 0, 0};
     char msg[MLG_ERROR_SIZE];
     char *pip = NULL, *id = NULL;
     int watched = 1, status;
@@ -1239,7 +1198,7 @@ static int rr_run(void *state, struct mlg_check *check)
               ctx->head_sha, h->md_escape(check, queue, MLG_MD_TEXT));
 
     if (rr_enqueue(h, check, id, queue_id, &watched, &err) != 0) {
-        rr_buf_printf(&sum, "could not enqueue the task: %s", err.message);
+        mlg_buf_printf(&sum, "could not enqueue the task: %s", err.message);
         seen.status = rr_xstrdup("created");
         status = MLG_ERROR;
     } else {
@@ -1280,7 +1239,8 @@ static const struct mlg_plugin rr_plugin = {
     "run the PR head as a ClearML task on a queue and follow it",
     rr_options,
     rr_init, rr_run, rr_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(0) /* uses only 1.0 entries */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

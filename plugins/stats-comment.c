@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "mlgate/plugin.h"
+#include "mlgate/plugin-util.h"
 
 #define STATS_VERSION "1.0"
 #define STATS_MONITOR_PREFIX ":monitor:"
@@ -159,51 +160,6 @@ static void stats_num(const struct mlg_host *h, struct mlg_check *check,
         h->detail(check, " n/a |");
 }
 
-/* Details and summary when no clean task ran the commit. */
-static int stats_not_found(struct stats_state *st, struct mlg_check *check,
-                           const char *sha, const struct mlg_task_found *f,
-                           const char *project, const char *task_name)
-{
-    const struct mlg_host *h = st->host;
-
-    if (f->dirty != NULL) {
-        const char *id = stats_str(f->dirty, "id");
-        const char *name = stats_str(f->dirty, "name");
-
-        h->result(check, MLG_FAIL,
-                  "task %s (%.7s) ran commit %.7s only with uncommitted "
-                  "changes", name, id, sha);
-        h->detail(check,
-                  "Task **%s** (`%s`) ran commit `%s`, but with uncommitted "
-                  "changes, so its results do not belong to this code.\n\n"
-                  "To fix: commit those changes (or discard them), then run "
-                  "the task once in ClearML from a clean checkout of this "
-                  "commit before merging.\n",
-                  h->md_escape(check, name, MLG_MD_TEXT),
-                  h->md_escape(check, id, MLG_MD_TEXT), sha);
-        return MLG_FAIL;
-    }
-    h->result(check, MLG_FAIL,
-              "no completed ClearML task ran commit %.7s without "
-              "uncommitted changes", sha);
-    h->detail(check,
-              "No task based on this code was found in ClearML: no "
-              "completed, non-archived task ran commit `%s` without "
-              "uncommitted changes",
-              sha);
-    if (project != NULL)
-        h->detail(check, " in project **%s**",
-                  h->md_escape(check, project, MLG_MD_TEXT));
-    if (task_name != NULL)
-        h->detail(check, " with task name **%s**",
-                  h->md_escape(check, task_name, MLG_MD_TEXT));
-    h->detail(check,
-              ".\n\nTo fix: run it once in ClearML with this code (a clean "
-              "checkout of this commit) before merging, then re-run this "
-              "job.\n");
-    return MLG_FAIL;
-}
-
 /* Adds the tag unless present, or says what it would do under
  * --dry-run.  Returns 0, or -1 with err filled. */
 static int stats_tag(struct stats_state *st, struct mlg_check *check,
@@ -267,7 +223,7 @@ static int stats_run(void *state, struct mlg_check *check)
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "tag");
     struct mlg_task_query q;
-    struct mlg_task_found f = {NULL, NULL};
+    struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     struct stats_row *rows = NULL;
     const char *id, *name, *status, *url, *verb = NULL;
@@ -290,8 +246,8 @@ static int stats_run(void *state, struct mlg_check *check)
         return MLG_ERROR;
     }
     if (f.task == NULL)
-        return stats_not_found(st, check, ctx->head_sha, &f, project,
-                               task_name);
+        return mlg_explain_not_found(st->host, check, ctx->head_sha, &f,
+                                     project, task_name);
 
     id = stats_str(f.task, "id");
     name = stats_str(f.task, "name");
@@ -398,7 +354,8 @@ static const struct mlg_plugin stats_plugin = {
     "tag the ClearML task that ran the PR head and show its scalars",
     stats_options,
     stats_init, stats_run, stats_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

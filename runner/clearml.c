@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "clearml.h"
+#include "endpoint.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -503,34 +504,6 @@ int clearml_login(struct clearml *c, double deadline, struct mlg_error *err)
     return rc;
 }
 
-/* service.action with letters, digits and '_' only. */
-static int clearml_endpoint_ok(const char *e)
-{
-    const char *dot = e ? strchr(e, '.') : NULL;
-    const char *p;
-
-    if (!dot || dot == e || !dot[1] || strchr(dot + 1, '.'))
-        return 0;
-    for (p = e; *p; p++)
-        if (*p != '.' && *p != '_' && !isalnum((unsigned char)*p))
-            return 0;
-    return 1;
-}
-
-/* Reads may be retried on a 500 too. */
-static int clearml_is_read(const char *e)
-{
-    const char *action = strchr(e, '.') + 1;
-
-    if (strncmp(action, "get", 3) == 0 || strcmp(e, "server.info") == 0)
-        return 1;
-    if (strncmp(e, "events.", 7) == 0)
-        return strncmp(action, "add", 3) != 0 &&
-               strncmp(action, "delete", 6) != 0 &&
-               strncmp(action, "clear", 5) != 0;
-    return 0;
-}
-
 /* POST {api}/{version}/{endpoint}: clearml_call with the URL version
  * given (endpoints newer than 2.23 are routed only from their own). */
 /* The request fields that carry entity ids (a string or a list of
@@ -579,7 +552,7 @@ static int clearml_call_v(struct clearml *c, const char *version,
     int rc, relogged = 0;
 
     *data = NULL;
-    if (!clearml_endpoint_ok(endpoint)) {
+    if (!endpoint_ok(endpoint)) {
         log_seterr(err, MLG_E_USAGE, 0, 0,
                    "clearml: \"%s\" is not a service.action endpoint",
                    endpoint ? endpoint : "(null)");
@@ -606,7 +579,7 @@ static int clearml_call_v(struct clearml *c, const char *version,
         req.body = json;
         req.body_len = strlen(json);
         req.headers = hdrs;
-        req.idempotent = clearml_is_read(endpoint);
+        req.idempotent = endpoint_is_read(endpoint);
         /* A lost tasks.create is found by its nonce (remote-run), not
          * sent twice: that would leave an orphan task. */
         req.no_replay = strcmp(endpoint, "tasks.create") == 0;

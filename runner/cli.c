@@ -14,6 +14,7 @@
 #include "forge.h"
 #include "host.h"
 #include "http.h"
+#include "inspect.h"
 #include "loader.h"
 #include "log.h"
 #include "markdown.h"
@@ -102,6 +103,10 @@ static void cli_usage(FILE *f)
           "       mlgate check-config         validate the conf, load "
           "plugins (no network)\n"
           "       mlgate help PLUGIN          a plugin's options\n"
+          "       mlgate plugin inspect FILE  what a plugin file declares "
+          "and whether\n"
+          "                                   it loads (without running "
+          "it)\n"
           "\n"
           "Options:\n"
           "  -c, --config FILE     conf file (default mlgate.conf; env "
@@ -683,6 +688,10 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     /* The report reaches stdout and the files before anything slower. */
     if (cli_write_reports(o, &rr, &ctx, c) != 0 && code == 0)
         code = 2;
+    if (o->format == FMT_MARKDOWN)
+        publish_full_report_at("the job log");
+    else if (o->json_file != NULL)
+        publish_full_report_at("the JSON report (`--json`)");
     /* What is left of the run deadline, and after a cancellation or the
      * deadline a short fresh budget (publish.c cuts it again if a signal
      * comes while it publishes). */
@@ -738,10 +747,20 @@ int cli_main(int argc, char **argv)
         return rc;
     log_init(o.verbosity);
     cli_mask_env_secrets();
+    if (loader_cjson_ok(err, sizeof(err)) != 0) {
+        log_msg(LOG_ERR, NULL, "%s", err);
+        return CLI_EX_CONFIG;
+    }
     if (ci >= 0) {
         cmd = argv[ci];
         if (strcmp(cmd, "plugins") == 0 && ci + 1 == argc)
             return cli_plugins(&o);
+        if (strcmp(cmd, "plugin") == 0) {
+            if (ci + 3 != argc || strcmp(argv[ci + 1], "inspect") != 0)
+                return cli_usage_error("usage: mlgate plugin inspect "
+                                       "FILE.so");
+            return inspect_plugin(argv[ci + 2], stdout);
+        }
         if (strcmp(cmd, "help") == 0) {
             if (ci + 2 != argc)
                 return cli_usage_error("usage: mlgate help PLUGIN");

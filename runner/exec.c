@@ -9,6 +9,8 @@
 
 #include "http.h"
 #include "log.h"
+#include "reaper.h"
+#include "relay.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -54,7 +56,11 @@ struct exec_slot {
     double deadline;
     double kill_at;     /* SIGKILL time after SIGTERM, 0 = none */
     double end;
+    struct relay out;   /* the check's stdout, logged to stderr */
 };
+
+/* The child's exit status when the plugin closed the result pipe. */
+#define EXEC_EXIT_PIPE_CLOSED 125
 
 /* The parent's self-pipe: SIGCHLD wakes poll, SIGINT/SIGTERM/SIGHUP
  * cancel (and interrupt HTTP transfers under way). */
@@ -302,6 +308,15 @@ static void exec_child(const struct host_env *env,
     sp.deadline = deadline;
     host_run_check(env, &sp, &r);
     json = exec_result_to_json(&r);
+    /* Plugins may have printed through stdio. */
+    fflush(stdout);
+    fflush(stderr);
+    /* The plugin closed (or replaced) the pipe: say so, not "no result". */
+    if (fcntl(fd, F_GETFD) < 0) {
+        free(json);
+        check_result_free(&r);
+        _exit(EXEC_EXIT_PIPE_CLOSED);
+    }
     if (json != NULL)
         exec_write_all(fd, json, strlen(json));
     free(json);
@@ -388,14 +403,20 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
 {
     sigset_t block, old;
     pid_t parent = getpid();
-    int fds[2];
+    int fds[2], ofds[2];
     size_t i;
 
     if (pipe(fds) != 0)
         return -1;
+    if (pipe(ofds) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
     /* Not inherited by anything a plugin may exec. */
     exec_set_flags(fds[0], 0);
     exec_set_flags(fds[1], 0);
+    exec_set_flags(ofds[0], 0);
     s->start = now_mono();
     s->deadline = s->start + c->timeout;
     if (env->run_deadline > 0 && env->run_deadline < s->deadline)
@@ -411,6 +432,8 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
         sigprocmask(SIG_SETMASK, &old, NULL);
         close(fds[0]);
         close(fds[1]);
+        close(ofds[0]);
+        close(ofds[1]);
         return -1;
     }
     if (s->pid == 0) {
@@ -419,12 +442,20 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
         setpgid(0, 0);
         exec_parent_death_signal(parent);
         close(fds[0]);
+        /* fd 1 is the relay pipe: a plugin's printf goes to stderr. */
+        dup2(ofds[1], 1);
+        close(ofds[0]);
+        close(ofds[1]);
         close(exec_pipe[0]);
         close(exec_pipe[1]);
         exec_pipe[0] = exec_pipe[1] = -1;
         for (i = 0; i < n; i++)
-            if (all[i].state == SLOT_RUNNING && all[i].fd >= 0)
-                close(all[i].fd);
+            if (all[i].state == SLOT_RUNNING) {
+                if (all[i].fd >= 0)
+                    close(all[i].fd);
+                if (all[i].out.fd >= 0)
+                    close(all[i].out.fd);
+            }
         host_child_signals();
         sigprocmask(SIG_SETMASK, &old, NULL);
         exec_child(env, c, s->deadline, fds[1]);
@@ -433,8 +464,11 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
     setpgid(s->pid, s->pid);
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(fds[1]);
+    close(ofds[1]);
     exec_set_flags(fds[0], O_NONBLOCK);
+    exec_set_flags(ofds[0], O_NONBLOCK);
     s->fd = fds[0];
+    s->out.fd = ofds[0];
     s->state = SLOT_RUNNING;
     log_msg(LOG_DEBUG, c->name, "started (pid %ld, deadline %.0fs)",
             (long)s->pid, c->timeout);
@@ -500,6 +534,10 @@ static void exec_finish(const struct exec_check *c, struct exec_slot *s,
 
         why = xasprintf("crashed: %s (%s)", exec_signal_name(sig),
                         strsignal(sig));
+    } else if (s->data.len == 0 && WIFEXITED(s->wstatus) &&
+               WEXITSTATUS(s->wstatus) == EXEC_EXIT_PIPE_CLOSED) {
+        why = xstrdup("closed the runner's result pipe, so its result was "
+                      "lost");
     } else if (s->data.len == 0) {
         why = xasprintf("exited with status %d without a result",
                         WIFEXITED(s->wstatus) ? WEXITSTATUS(s->wstatus)
@@ -579,7 +617,8 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
              size_t n, int jobs, struct run_result *rr)
 {
     struct exec_slot *slots = xcalloc(n, sizeof(*slots));
-    struct pollfd *pfds = xcalloc(n + 1, sizeof(*pfds));
+    struct pollfd *pfds = xcalloc(2 * n + 1, sizeof(*pfds));
+    struct reaper reap;
     struct sigaction sa, old_int, old_term, old_hup, old_chld;
     size_t i, next = 0, done = 0, running = 0;
     double run_start = now_mono();
@@ -593,8 +632,11 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
     rr->n = n;
     if (jobs <= 0 || (size_t)jobs > n)
         jobs = (int)(n > 0 ? n : 1);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         slots[i].fd = -1;
+        relay_init(&slots[i].out);
+    }
+    reaper_begin(&reap);
     /* A signal caught since exec_catch_signals() still cancels. */
     if (!exec_caught)
         exec_cancel_flag = 0;
@@ -678,6 +720,8 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
                 s->reaped = 1;
                 s->end = now_mono();
             }
+            if (s->reaped && s->out.fd >= 0)
+                relay_close(&s->out, checks[i].name);
             if (s->reaped && s->fd >= 0) {
                 /* Drain; a grandchild holding the pipe must not stall
                  * us, so whatever is not there now is not coming. */
@@ -734,6 +778,13 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
                 pfds[np].revents = 0;
                 np++;
             }
+        for (i = 0; i < n; i++)
+            if (slots[i].state == SLOT_RUNNING && slots[i].out.fd >= 0) {
+                pfds[np].fd = slots[i].out.fd;
+                pfds[np].events = POLLIN;
+                pfds[np].revents = 0;
+                np++;
+            }
         timeout_ms = (int)((wake - now_mono()) * 1000) + 1;
         if (timeout_ms < 0)
             timeout_ms = 0;
@@ -751,7 +802,13 @@ int exec_run(const struct host_env *env, const struct exec_check *checks,
         for (i = 0; i < n; i++)
             if (slots[i].state == SLOT_RUNNING && slots[i].fd >= 0)
                 exec_read(&slots[i]);
+        for (i = 0; i < n; i++)
+            if (slots[i].state == SLOT_RUNNING && slots[i].out.fd >= 0)
+                relay_read(&slots[i].out, checks[i].name);
     }
+
+    /* Whatever a check left behind that escaped its group (setsid). */
+    reaper_end(&reap);
 
     sigaction(SIGCHLD, &old_chld, NULL);
     if (!exec_caught) {

@@ -9,10 +9,12 @@
 #include "host.h"
 
 #include "clearml.h"
+#include "endpoint.h"
 #include "forge.h"
 #include "http.h"
 #include "log.h"
 #include "markdown.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -327,39 +329,88 @@ static int host_need_clearml(struct mlg_check *ck, struct mlg_error *err)
     return -1;
 }
 
-int host_clearml_is_read(const char *endpoint)
+/* How many bytes of the plugin's struct mlg_error the host may write:
+ * the 1.0 fields, or the struct_size a 1.2 plugin stamped (clamped). */
+static size_t host_err_size(const struct mlg_check *ck,
+                            const struct mlg_error *err)
 {
-    const char *action = endpoint != NULL ? strchr(endpoint, '.') : NULL;
-    size_t n;
+    size_t base = offsetof(struct mlg_error, struct_size);
 
-    if (action == NULL)
-        return 0;
-    action++;
-    n = strlen(action);
-    if (strcmp(endpoint, "auth.login") == 0 || strcmp(action, "info") == 0 ||
-        strncmp(action, "get_", 4) == 0 ||
-        (n >= 10 && strcmp(action + n - 10, "_histogram") == 0))
-        return 1;
-    return 0;
+    if (ck->sp->plugin->d.abi_minor < 2 || err->struct_size < base)
+        return base;
+    return err->struct_size < sizeof(*err) ? err->struct_size
+                                           : sizeof(*err);
 }
 
-static int host_clearml_call(struct mlg_check *ck, const char *endpoint,
-                             const struct cJSON *body,
-                             const struct cJSON **data,
-                             struct mlg_error *err)
+/* Hand the host's error to the plugin's struct, never past its size. */
+static void host_err_out(const struct mlg_check *ck, struct mlg_error *out,
+                         const struct mlg_error *e)
+{
+    if (out != NULL && e->kind != MLG_E_NONE)
+        memcpy(out, e, host_err_size(ck, out));
+}
+
+/* The plugin's text (borrowed for the call), valid UTF-8; kept in the
+ * string arena until run() returns. */
+static const char *host_in(struct mlg_check *ck, const char *s)
+{
+    if (s == NULL || utf8_valid(s))
+        return s;
+    return host_keep_str(ck, utf8_clean(s));
+}
+
+/* A NULL-terminated array of the plugin's strings, valid UTF-8; the copy
+ * lives in the arena. */
+static const char *const *host_in_list(struct mlg_check *ck,
+                                       const char *const *v)
+{
+    const char **out;
+    size_t n, i;
+
+    if (v == NULL)
+        return NULL;
+    for (n = 0; v[n] != NULL; n++)
+        ;
+    out = xcalloc(n + 1, sizeof(*out));
+    for (i = 0; i < n; i++)
+        out[i] = host_in(ck, v[i]);
+    host_keep_str(ck, (char *)out);
+    return out;
+}
+
+/* A request body with every string valid UTF-8: body itself when it is,
+ * else a cleaned copy in the JSON arena. */
+static const cJSON *host_in_json(struct mlg_check *ck, const cJSON *body)
+{
+    cJSON *c;
+
+    if (body == NULL)
+        return NULL;
+    c = utf8_clean_json(body);
+    host_keep_tree(ck, c);
+    return c;
+}
+
+static int host_clearml_call_in(struct mlg_check *ck, const char *endpoint,
+                                const struct cJSON *body,
+                                const struct cJSON **data,
+                                struct mlg_error *err)
 {
     cJSON *out = NULL;
 
     if (data != NULL)
         *data = NULL;
-    if (endpoint == NULL || strchr(endpoint, '.') == NULL) {
-        log_seterr(err, MLG_E_USAGE, 0, 0, "bad ClearML endpoint '%s'",
-                   endpoint != NULL ? endpoint : "(null)");
+    /* Malformed is refused before the dry-run rule, as without it. */
+    if (!endpoint_ok(endpoint)) {
+        log_seterr(err, MLG_E_USAGE, 0, 0, "bad ClearML endpoint '%s': "
+                   "not service.action",
+                   endpoint != NULL ? host_in(ck, endpoint) : "(null)");
         return -1;
     }
     if (host_need_clearml(ck, err) != 0)
         return -1;
-    if (ck->env->dry_run && !host_clearml_is_read(endpoint)) {
+    body = host_in_json(ck, body);
+    if (ck->env->dry_run && !endpoint_is_read(endpoint)) {
         log_seterr(err, MLG_E_DRYRUN, 0, 0, "dry run: would call %s",
                    endpoint);
         return -1;
@@ -373,7 +424,7 @@ static int host_clearml_call(struct mlg_check *ck, const char *endpoint,
     return 0;
 }
 
-static int host_clearml_find_task(struct mlg_check *ck,
+static int host_clearml_find_task_in(struct mlg_check *ck,
                                   const struct mlg_task_query *q,
                                   struct mlg_task_found *found,
                                   struct mlg_error *err)
@@ -407,7 +458,8 @@ static int host_clearml_find_task(struct mlg_check *ck,
         project = NULL;
     if (task_name != NULL && *task_name == '\0')
         task_name = NULL;
-    if (clearml_find_task(ck->env->clearml, commit, project, task_name,
+    if (clearml_find_task(ck->env->clearml, host_in(ck, commit),
+                          host_in(ck, project), host_in(ck, task_name),
                           &task, &dirty, host_deadline(ck), err) != 0)
         return -1;
     host_keep_tree(ck, task);
@@ -417,7 +469,7 @@ static int host_clearml_find_task(struct mlg_check *ck,
     return 0;
 }
 
-static int host_clearml_project_id(struct mlg_check *ck, const char *name,
+static int host_clearml_project_id_in(struct mlg_check *ck, const char *name,
                                    int create, const char **id,
                                    struct mlg_error *err)
 {
@@ -436,14 +488,14 @@ static int host_clearml_project_id(struct mlg_check *ck, const char *name,
         /* Creating is a write: look up only. */
         create = 0;
     }
-    if (clearml_project_id(ck->env->clearml, name, create, &out,
+    if (clearml_project_id(ck->env->clearml, host_in(ck, name), create, &out,
                            host_deadline(ck), err) != 0)
         return -1;
     *id = host_keep_str(ck, out);
     return 0;
 }
 
-static int host_clearml_queue_id(struct mlg_check *ck, const char *name,
+static int host_clearml_queue_id_in(struct mlg_check *ck, const char *name,
                                  const char **id, struct mlg_error *err)
 {
     char *out = NULL;
@@ -456,14 +508,15 @@ static int host_clearml_queue_id(struct mlg_check *ck, const char *name,
     }
     if (host_need_clearml(ck, err) != 0)
         return -1;
-    if (clearml_queue_id(ck->env->clearml, name, &out, host_deadline(ck),
+    if (clearml_queue_id(ck->env->clearml, host_in(ck, name), &out,
+                         host_deadline(ck),
                          err) != 0)
         return -1;
     *id = host_keep_str(ck, out);
     return 0;
 }
 
-static int host_clearml_update_tags(struct mlg_check *ck,
+static int host_clearml_update_tags_in(struct mlg_check *ck,
                                     const char *task_id,
                                     const char *const *add,
                                     const char *const *remove,
@@ -481,8 +534,10 @@ static int host_clearml_update_tags(struct mlg_check *ck,
                    "task %s", task_id);
         return -1;
     }
-    return clearml_update_tags(ck->env->clearml, task_id, add, remove,
-                               host_deadline(ck), err);
+    return clearml_update_tags(ck->env->clearml, host_in(ck, task_id),
+                               host_in_list(ck, add),
+                               host_in_list(ck, remove), host_deadline(ck),
+                               err);
 }
 
 static const char *host_clearml_task_url(struct mlg_check *ck,
@@ -496,7 +551,7 @@ static const char *host_clearml_task_url(struct mlg_check *ck,
                                               task_id, tab));
 }
 
-static int host_forge_call(struct mlg_check *ck, const char *method,
+static int host_forge_call_in(struct mlg_check *ck, const char *method,
                            const char *path, const struct cJSON *body,
                            int *status, const struct cJSON **data,
                            struct mlg_error *err)
@@ -521,11 +576,12 @@ static int host_forge_call(struct mlg_check *ck, const char *method,
         return -1;
     }
     if (ck->env->dry_run && strcmp(method, "GET") != 0) {
-        log_seterr(err, MLG_E_DRYRUN, 0, 0, "dry run: would %s %s", method,
-                   path);
+        log_seterr(err, MLG_E_DRYRUN, 0, 0, "dry run: would %s %s",
+                   host_in(ck, method), host_in(ck, path));
         return -1;
     }
-    if (forge_call(ck->env->forge, method, path, body, &st, &out,
+    if (forge_call(ck->env->forge, host_in(ck, method), host_in(ck, path),
+                   host_in_json(ck, body), &st, &out,
                    host_deadline(ck), err) != 0)
         return -1;
     host_keep_tree(ck, out);
@@ -536,13 +592,100 @@ static int host_forge_call(struct mlg_check *ck, const char *method,
     return 0;
 }
 
-static void host_result(struct mlg_check *ck, int status, const char *fmt,
-                        ...) __attribute__((format(printf, 3, 4)));
-
-static void host_result(struct mlg_check *ck, int status, const char *fmt,
-                        ...)
+/* The entries the plugin sees: the host fills its own struct mlg_error
+ * and copies only what the plugin's struct has room for. */
+static int host_clearml_call(struct mlg_check *ck, const char *endpoint,
+                             const struct cJSON *body,
+                             const struct cJSON **data,
+                             struct mlg_error *err)
 {
-    va_list ap;
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_clearml_call_in(ck, endpoint, body, data, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_clearml_find_task(struct mlg_check *ck,
+                                  const struct mlg_task_query *q,
+                                  struct mlg_task_found *found,
+                                  struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_clearml_find_task_in(ck, q, found, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_clearml_project_id(struct mlg_check *ck, const char *name,
+                                   int create, const char **id,
+                                   struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_clearml_project_id_in(ck, name, create, id, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_clearml_queue_id(struct mlg_check *ck, const char *name,
+                                 const char **id, struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_clearml_queue_id_in(ck, name, id, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_clearml_update_tags(struct mlg_check *ck,
+                                    const char *task_id,
+                                    const char *const *add,
+                                    const char *const *remove,
+                                    struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_clearml_update_tags_in(ck, task_id, add, remove, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_forge_call(struct mlg_check *ck, const char *method,
+                           const char *path, const struct cJSON *body,
+                           int *status, const struct cJSON **data,
+                           struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_forge_call_in(ck, method, path, body, status, data, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+/* The plugin's formatted text, valid UTF-8.  Caller frees. */
+static char *host_vformat(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+static char *host_vformat(const char *fmt, va_list ap)
+{
+    char *s = xvasprintf(fmt, ap);
+    char *c;
+
+    if (utf8_valid(s))
+        return s;
+    c = utf8_clean(s);
+    free(s);
+    return c;
+}
+
+static void host_vresult(struct mlg_check *ck, int status, const char *fmt,
+                         va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void host_vresult(struct mlg_check *ck, int status, const char *fmt,
+                         va_list ap)
+{
     char *s;
 
     if (status < MLG_PASS || status > MLG_SKIP) {
@@ -553,12 +696,7 @@ static void host_result(struct mlg_check *ck, int status, const char *fmt,
         ck->result_set = 1;
         return;
     }
-    s = NULL;
-    if (fmt != NULL) {
-        va_start(ap, fmt);
-        s = xvasprintf(fmt, ap);
-        va_end(ap);
-    }
+    s = fmt != NULL ? host_vformat(fmt, ap) : NULL;
     free(ck->summary);
     ck->summary = host_one_line(s);
     free(s);
@@ -566,20 +704,30 @@ static void host_result(struct mlg_check *ck, int status, const char *fmt,
     ck->result_set = 1;
 }
 
-static void host_detail(struct mlg_check *ck, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void host_result(struct mlg_check *ck, int status, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
-static void host_detail(struct mlg_check *ck, const char *fmt, ...)
+static void host_result(struct mlg_check *ck, int status, const char *fmt,
+                        ...)
 {
     va_list ap;
+
+    va_start(ap, fmt);
+    host_vresult(ck, status, fmt, ap);
+    va_end(ap);
+}
+
+static void host_vdetail(struct mlg_check *ck, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void host_vdetail(struct mlg_check *ck, const char *fmt, va_list ap)
+{
     char *s;
     size_t n;
 
     if (fmt == NULL || ck->details_cut)
         return;
-    va_start(ap, fmt);
-    s = xvasprintf(fmt, ap);
-    va_end(ap);
+    s = host_vformat(fmt, ap);
     n = strlen(s);
     if (ck->details.len + n > HOST_MAX_DETAILS) {
         n = HOST_MAX_DETAILS - ck->details.len;
@@ -594,10 +742,48 @@ static void host_detail(struct mlg_check *ck, const char *fmt, ...)
     free(s);
 }
 
+static void host_detail(struct mlg_check *ck, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void host_detail(struct mlg_check *ck, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    host_vdetail(ck, fmt, ap);
+    va_end(ap);
+}
+
 static const char *host_md_escape(struct mlg_check *ck, const char *text,
                                   int mode)
 {
-    return host_keep_str(ck, md_escape(text != NULL ? text : "", mode));
+    return host_keep_str(ck, md_escape(text != NULL ? host_in(ck, text)
+                                                    : "", mode));
+}
+
+static void host_vannotate(struct mlg_check *ck, int level,
+                           const char *file, long line, const char *fmt,
+                           va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static void host_vannotate(struct mlg_check *ck, int level,
+                           const char *file, long line, const char *fmt,
+                           va_list ap)
+{
+    struct result_annot *a;
+    char *s;
+
+    if (fmt == NULL || ck->nannots >= HOST_MAX_ANNOTS)
+        return;
+    s = host_vformat(fmt, ap);
+    ck->annots = xrealloc(ck->annots,
+                          (ck->nannots + 1) * sizeof(*ck->annots));
+    a = &ck->annots[ck->nannots++];
+    a->level = level < MLG_ANNOT_NOTICE || level > MLG_ANNOT_ERROR
+        ? MLG_ANNOT_WARNING : level;
+    a->file = file != NULL && *file != '\0' ? utf8_clean(file) : NULL;
+    a->line = line > 0 ? line : 0;
+    a->message = s;
 }
 
 static void host_annotate(struct mlg_check *ck, int level, const char *file,
@@ -607,23 +793,11 @@ static void host_annotate(struct mlg_check *ck, int level, const char *file,
 static void host_annotate(struct mlg_check *ck, int level, const char *file,
                           long line, const char *fmt, ...)
 {
-    struct result_annot *a;
     va_list ap;
-    char *s;
 
-    if (fmt == NULL || ck->nannots >= HOST_MAX_ANNOTS)
-        return;
     va_start(ap, fmt);
-    s = xvasprintf(fmt, ap);
+    host_vannotate(ck, level, file, line, fmt, ap);
     va_end(ap);
-    ck->annots = xrealloc(ck->annots,
-                          (ck->nannots + 1) * sizeof(*ck->annots));
-    a = &ck->annots[ck->nannots++];
-    a->level = level < MLG_ANNOT_NOTICE || level > MLG_ANNOT_ERROR
-        ? MLG_ANNOT_WARNING : level;
-    a->file = file != NULL && *file != '\0' ? xstrdup(file) : NULL;
-    a->line = line > 0 ? line : 0;
-    a->message = s;
 }
 
 static void host_output(struct mlg_check *ck, const char *key,
@@ -633,10 +807,12 @@ static void host_output(struct mlg_check *ck, const char *key,
 
     if (key == NULL || *key == '\0')
         return;
+    key = host_in(ck, key);
+    value = host_in(ck, value != NULL ? value : "");
     for (i = 0; i < ck->noutputs; i++)
         if (strcmp(ck->outputs[i].key, key) == 0) {
             free(ck->outputs[i].value);
-            ck->outputs[i].value = xstrdup(value != NULL ? value : "");
+            ck->outputs[i].value = xstrdup(value);
             return;
         }
     if (ck->noutputs >= HOST_MAX_OUTPUTS)
@@ -644,8 +820,27 @@ static void host_output(struct mlg_check *ck, const char *key,
     ck->outputs = xrealloc(ck->outputs,
                            (ck->noutputs + 1) * sizeof(*ck->outputs));
     ck->outputs[ck->noutputs].key = xstrdup(key);
-    ck->outputs[ck->noutputs].value = xstrdup(value != NULL ? value : "");
+    ck->outputs[ck->noutputs].value = xstrdup(value);
     ck->noutputs++;
+}
+
+static void host_vlog(struct mlg_check *ck, int level, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void host_vlog(struct mlg_check *ck, int level, const char *fmt,
+                      va_list ap)
+{
+    char *s;
+
+    if (fmt == NULL)
+        return;
+    if (level < MLG_LOG_ERROR)
+        level = MLG_LOG_ERROR;
+    if (level > MLG_LOG_DEBUG)
+        level = MLG_LOG_DEBUG;
+    s = host_vformat(fmt, ap);
+    log_msg(level, ck->sp->name, "%s", s);
+    free(s);
 }
 
 static void host_log(struct mlg_check *ck, int level, const char *fmt, ...)
@@ -655,14 +850,8 @@ static void host_log(struct mlg_check *ck, int level, const char *fmt, ...)
 {
     va_list ap;
 
-    if (fmt == NULL)
-        return;
-    if (level < MLG_LOG_ERROR)
-        level = MLG_LOG_ERROR;
-    if (level > MLG_LOG_DEBUG)
-        level = MLG_LOG_DEBUG;
     va_start(ap, fmt);
-    log_vmsg(level, ck->sp->name, fmt, ap);
+    host_vlog(ck, level, fmt, ap);
     va_end(ap);
 }
 
@@ -695,8 +884,26 @@ static const struct mlg_host host_table = {
     host_remaining,
     host_cancelled,
     host_sleep,
-    host_opt_scope
+    host_opt_scope,
+    host_vresult,
+    host_vdetail,
+    host_vannotate,
+    host_vlog
 };
+
+void host_table_as(unsigned minor, struct mlg_host *out)
+{
+    size_t size = sizeof(*out);
+
+    if (minor < 1)
+        size = offsetof(struct mlg_host, opt_scope);
+    else if (minor < 2)
+        size = offsetof(struct mlg_host, vresult);
+    memset(out, 0, sizeof(*out));
+    memcpy(out, &host_table, size);
+    out->abi_minor = minor < MLG_ABI_MINOR ? minor : MLG_ABI_MINOR;
+    out->size = (uint32_t)size;
+}
 
 static void host_fill_context(struct mlg_check *ck)
 {
@@ -757,7 +964,8 @@ void host_run_check(const struct host_env *env, const struct host_spec *sp,
     }
     memset(errbuf, 0, sizeof(errbuf));
     if (d->init != NULL) {
-        rc = d->init(&host_table, &ck, &state, errbuf);
+        rc = d->init(env->table != NULL ? env->table : &host_table, &ck,
+                     &state, errbuf);
         if (rc != 0) {
             errbuf[sizeof(errbuf) - 1] = '\0';
             ck.status = MLG_ERROR;

@@ -28,6 +28,8 @@ struct host_env {
                                  deadline (SIGTERM) */
     double run_deadline;      /* absolute now_mono(): no check runs past
                                  it; 0 = none */
+    const struct mlg_host *table; /* NULL: this runner's services table;
+                                     tests hand host_table_as()'s */
 };
 
 /* Seconds of cleanup a check gets once the run is cancelled (SIGINT from
@@ -54,9 +56,10 @@ void host_child_signals(void);
 void host_run_check(const struct host_env *env, const struct host_spec *sp,
                     struct check_result *r);
 
-/* Exposed for tests: is the ClearML endpoint a read (allowed under
- * --dry-run)? */
-int host_clearml_is_read(const char *endpoint);
+/* This runner's services table as a host of ABI 1.minor would present
+ * it: that minor and size, later entries NULL (tests simulate older
+ * hosts with it). */
+void host_table_as(unsigned minor, struct mlg_host *out);
 
 /* Fold newlines and control characters to spaces and cut at 300 bytes
  * without splitting UTF-8.  Caller frees. */

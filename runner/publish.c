@@ -170,10 +170,20 @@ static int publish_append(const char *path, const char *text)
     return rc;
 }
 
+/* Where the job summary says the full report is (Markdown). */
+static const char *publish_summary_full_at =
+    "the `--format markdown` output of mlgate (this job logged text)";
+
+void publish_full_report_at(const char *where)
+{
+    if (where != NULL)
+        publish_summary_full_at = where;
+}
+
 static void publish_summary(struct publish *p)
 {
     const char *path = getenv("GITHUB_STEP_SUMMARY");
-    struct md_opts o = { p->id, NULL, 0, "the job log" };
+    struct md_opts o = { p->id, NULL, 0, publish_summary_full_at };
     char *md;
 
     if (!p->actions || !path || !*path)

@@ -18,6 +18,12 @@
 int publish_run(const struct run_result *rr, const struct run_context *ctx,
                 const struct conf *c, struct forge *f, int dry_run);
 
+/* Where the full report can be read, for the job summary's notes on what
+ * it cut (Markdown, a static string): "the job log" only when the job
+ * log holds the Markdown report (--format markdown).  Default: the
+ * --format markdown output, which this job did not log. */
+void publish_full_report_at(const char *where);
+
 /* publish_run() with every forge call bounded by deadline (absolute
  * now_mono() seconds, 0 = each call's own bound only).  A signal caught
  * meanwhile (http_interrupt) cuts the call under way and leaves the rest

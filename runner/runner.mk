@@ -5,7 +5,12 @@ librunner_la_SOURCES += runner/conf.c runner/conf.h \
 	runner/host.c runner/host.h \
 	runner/exec.c runner/exec.h \
 	runner/report.c runner/report.h \
-	runner/cli.c runner/cli.h
+	runner/cli.c runner/cli.h \
+	runner/utf8.c runner/utf8.h \
+	runner/endpoint.c runner/endpoint.h \
+	runner/relay.c runner/relay.h \
+	runner/reaper.c runner/reaper.h \
+	runner/inspect.c runner/inspect.h
 
 bin_PROGRAMS += mlgate
 mlgate_SOURCES = runner/main.c

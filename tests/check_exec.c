@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "core_util.h"
+#include "endpoint.h"
 #include "exec.h"
 #include "host.h"
 #include "loader.h"
@@ -177,6 +178,69 @@ START_TEST(test_older_minor_runs)
     ck_result("old", MLG_PASS, want);
     ck_result("new", MLG_PASS, "all good");
     free(want);
+}
+END_TEST
+
+/* Plugins built against the 1.0, 1.1 and 1.2 headers load and run here;
+ * the options of each come through at its own stride. */
+START_TEST(test_abi_headers_run)
+{
+    char *w10 = xasprintf("ABI 1.0 plugin on host %d.%d: one two",
+                          MLG_ABI_MAJOR, MLG_ABI_MINOR);
+    char *w11 = xasprintf("ABI 1.1 plugin on host %d.%d: p11",
+                          MLG_ABI_MAJOR, MLG_ABI_MINOR);
+
+    load("[check a]\nplugin = abi10\n[check b]\nplugin = abi11\n"
+         "[check c]\nplugin = abi12\nsecond = zwei\n");
+    ck_assert_int_eq(run(0), 0);
+    ck_result("a", MLG_PASS, w10);
+    ck_result("b", MLG_PASS, w11);
+    ck_result("c", MLG_PASS, "ABI 1.2 plugin: uno zwei");
+    free(w10);
+    free(w11);
+}
+END_TEST
+
+/* A 1.2 plugin that declares it needs only 1.0 loads and runs on a host
+ * that reports minor 0 (the 1.0 table, simulated); a 1.1 plugin is
+ * refused there, naming both versions. */
+START_TEST(test_abi12_on_minor0_host)
+{
+    struct mlg_host old;
+    char err[1024];
+    char *pdir = cu_plugin_dir();
+    char *p11 = xasprintf("%s/abi11.so", pdir);
+    char *want = xasprintf("%s: plugin needs ABI 1.1, this mlgate provides "
+                           "1.0 (minor newer)", p11);
+    struct plugin *p;
+
+    p = loader_open_minor(p11, 0, err, sizeof(err));
+    ck_assert_ptr_null(p);
+    ck_assert_str_eq(err, want);
+    load("[check c]\nplugin = abi12\n[check a]\nplugin = abi10\n");
+    host_table_as(0, &old);
+    ck_assert_uint_eq(old.abi_minor, 0);
+    ck_assert_ptr_null(old.opt_scope);
+    p = loader_open_minor(fx.plugins[0]->path, 0, err, sizeof(err));
+    ck_assert_msg(p != NULL, "%s", err);
+    loader_free(p);
+    fx.env.table = &old;
+    ck_assert_int_eq(run(0), 0);
+    ck_result("c", MLG_PASS, "ABI 1.2 plugin: %s %s (1.0 path)");
+    ck_result("a", MLG_PASS, "ABI 1.0 plugin on host 1.0: one two");
+    free(want);
+    free(p11);
+    free(pdir);
+}
+END_TEST
+
+/* A plugin that closed the result pipe is named for it. */
+START_TEST(test_result_pipe_closed)
+{
+    load("[check shut]\nplugin = closer\n");
+    ck_assert_int_eq(run(0), 0);
+    ck_result("shut", MLG_ERROR, "closed the runner's result pipe, so its "
+              "result was lost");
 }
 END_TEST
 
@@ -659,24 +723,63 @@ START_TEST(test_formatting)
 }
 END_TEST
 
-START_TEST(test_dry_run_reads)
+/* One example per row of endpoint.c's table, in the table's order: the
+ * rule --dry-run, retries and plugin.h share. */
+static const struct {
+    const char *endpoint;
+    int read;
+} endpoint_rows[] = {
+    {"tasks.get_all", 1},                      /* *.get_* */
+    {"server.info", 1},                        /* *.info */
+    {"auth.login", 1},                         /* auth.login */
+    {"events.add_batch", 0},                   /* events.add* */
+    {"events.delete_for_task", 0},             /* events.delete* */
+    {"events.clear_task_log", 0},              /* events.clear* */
+    {"events.scalar_metrics_iter_raw", 1},     /* events.* */
+    {"tasks.create", 0}                        /* everything else */
+};
+
+START_TEST(test_endpoint_rule_row)
 {
-    ck_assert_int_eq(host_clearml_is_read("tasks.get_all"), 1);
-    ck_assert_int_eq(host_clearml_is_read("tasks.get_all_ex"), 1);
-    ck_assert_int_eq(host_clearml_is_read("tasks.get_by_id"), 1);
-    ck_assert_int_eq(host_clearml_is_read("server.info"), 1);
-    ck_assert_int_eq(host_clearml_is_read("auth.login"), 1);
-    ck_assert_int_eq(host_clearml_is_read("events.get_task_log"), 1);
-    ck_assert_int_eq(host_clearml_is_read(
-        "events.get_task_latest_scalar_values"), 1);
-    ck_assert_int_eq(host_clearml_is_read(
+    const char *e = endpoint_rows[_i].endpoint;
+
+    ck_assert_msg(endpoint_is_read(e) == endpoint_rows[_i].read,
+                  "%s: expected %s", e,
+                  endpoint_rows[_i].read ? "read" : "write");
+}
+END_TEST
+
+/* Each table row has its example above (the test list grows with it). */
+START_TEST(test_endpoint_rule_rows_covered)
+{
+    size_t n = 0;
+
+    while (endpoint_rules[n].read >= 0)
+        n++;
+    ck_assert_uint_eq(n, sizeof(endpoint_rows) / sizeof(endpoint_rows[0]));
+}
+END_TEST
+
+START_TEST(test_endpoint_rule_more)
+{
+    /* The reads the issue found refused under --dry-run. */
+    ck_assert_int_eq(endpoint_is_read("events.plots"), 1);
+    ck_assert_int_eq(endpoint_is_read("events.debug_images"), 1);
+    ck_assert_int_eq(endpoint_is_read(
         "events.scalar_metrics_iter_histogram"), 1);
-    ck_assert_int_eq(host_clearml_is_read("tasks.create"), 0);
-    ck_assert_int_eq(host_clearml_is_read("tasks.enqueue"), 0);
-    ck_assert_int_eq(host_clearml_is_read("tasks.edit"), 0);
-    ck_assert_int_eq(host_clearml_is_read("tasks.update_tags"), 0);
-    ck_assert_int_eq(host_clearml_is_read("auth.create_user"), 0);
-    ck_assert_int_eq(host_clearml_is_read("get_all"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.get_by_id"), 1);
+    ck_assert_int_eq(endpoint_is_read("events.get_task_log"), 1);
+    ck_assert_int_eq(endpoint_is_read("tasks.enqueue"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.edit"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.update_tags"), 0);
+    ck_assert_int_eq(endpoint_is_read("auth.create_user"), 0);
+    /* Malformed is never a read (and is refused before dry-run). */
+    ck_assert_int_eq(endpoint_is_read("get_all"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.get_all/../x"), 0);
+    ck_assert_int_eq(endpoint_is_read(".get_all"), 0);
+    ck_assert_int_eq(endpoint_is_read("tasks.get.all"), 0);
+    ck_assert_int_eq(endpoint_ok("tasks."), 0);
+    ck_assert_int_eq(endpoint_ok("tasks.get_all"), 1);
 }
 END_TEST
 
@@ -716,6 +819,8 @@ static Suite *exec_suite(void)
     tcase_set_timeout(errors, 20);
     tcase_add_test(core, test_statuses);
     tcase_add_test(core, test_older_minor_runs);
+    tcase_add_test(core, test_abi_headers_run);
+    tcase_add_test(core, test_abi12_on_minor0_host);
     tcase_add_test(core, test_concurrent);
     tcase_add_test(core, test_jobs_limit);
     tcase_add_test(core, test_options);
@@ -723,11 +828,16 @@ static Suite *exec_suite(void)
     tcase_add_test(core, test_default_run_timeout);
     tcase_add_test(core, test_wire_format);
     tcase_add_test(core, test_formatting);
-    tcase_add_test(core, test_dry_run_reads);
+    tcase_add_loop_test(core, test_endpoint_rule_row, 0,
+                        (int)(sizeof(endpoint_rows) /
+                              sizeof(endpoint_rows[0])));
+    tcase_add_test(core, test_endpoint_rule_rows_covered);
+    tcase_add_test(core, test_endpoint_rule_more);
     tcase_add_test(limits, test_big_detail);
     tcase_add_test(limits, test_one_line);
     tcase_add_test(limits, test_result_cap);
     tcase_add_test(errors, test_crash_isolated);
+    tcase_add_test(errors, test_result_pipe_closed);
     tcase_add_test(errors, test_no_grandchild_left);
     tcase_add_test(errors, test_timeout);
     tcase_add_test(errors, test_sigkill_after_grace);

@@ -196,6 +196,11 @@ START_TEST(test_dry_run)
     ck_assert_str_eq(out("dry-run"), "1");
     ck_assert_str_eq(out("read"), "ok");
     ck_assert_str_eq(out("write"), "e4");
+    /* Malformed is MLG_E_USAGE, not "would call". */
+    ck_assert_str_eq(out("malformed"), "e6");
+    ck_assert_ptr_nonnull(strstr(rr.checks[0].details,
+                                 "malformed: bad ClearML endpoint "
+                                 "'tasks.create/../x': not service.action"));
     ck_assert_str_eq(out("find"), CURRENT_TASK);
     ck_assert_str_eq(out("tags"), "e4");
     ck_assert_str_eq(out("forge-get"), "200");

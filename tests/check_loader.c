@@ -53,6 +53,50 @@ START_TEST(test_good)
 }
 END_TEST
 
+/* A reserved slot that is not NULL is refused, naming the slot. */
+START_TEST(test_reserved_refused)
+{
+    char *path;
+
+    ck_assert_ptr_null(open_test("reserved", &path));
+    ck_refusal(path, "descriptor reserved[2] is not NULL (the slots are "
+               "kept for future ABI versions; rebuild the plugin against "
+               "mlgate/plugin.h)");
+    free(path);
+}
+END_TEST
+
+/* The minor a plugin needs: its declared min_host_minor (1.2), else the
+ * header it was built with. */
+START_TEST(test_needed_minor)
+{
+    char *path;
+    struct plugin *p = open_test("abi12", &path);
+
+    ck_assert_msg(p != NULL, "%s", err);
+    ck_assert_uint_eq(loader_needed_minor(&p->d), 0);
+    ck_assert_uint_eq(p->d.abi_minor, MLG_ABI_MINOR);
+    /* Re-laid at this host's stride from the plugin's larger one. */
+    ck_assert_str_eq(p->d.options[1].name, "second");
+    ck_assert_str_eq(p->d.options[1].def, "dos");
+    ck_assert_ptr_null(p->d.options[2].name);
+    loader_free(p);
+    free(path);
+    p = open_test("abi11", &path);
+    ck_assert_msg(p != NULL, "%s", err);
+    ck_assert_uint_eq(loader_needed_minor(&p->d), 1);
+    loader_free(p);
+    free(path);
+}
+END_TEST
+
+/* The cJSON linked here is one the ABI accepts. */
+START_TEST(test_cjson_pinned)
+{
+    ck_assert_msg(loader_cjson_ok(err, sizeof(err)) == 0, "%s", err);
+}
+END_TEST
+
 START_TEST(test_major_mismatch)
 {
     char *path;
@@ -105,8 +149,8 @@ START_TEST(test_short_size)
     char *want;
 
     ck_assert_ptr_null(open_test("short_size", &path));
-    want = xasprintf("descriptor struct_size 24 is smaller than the %d.%d "
-                     "minimum %zu", MLG_ABI_MAJOR, MLG_ABI_MINOR,
+    want = xasprintf("descriptor struct_size 24 is smaller than the %d.0 "
+                     "minimum %zu", MLG_ABI_MAJOR,
                      offsetof(struct mlg_plugin, reserved));
     ck_refusal(path, want);
     free(want);
@@ -161,6 +205,91 @@ START_TEST(test_dlopen_failure)
 }
 END_TEST
 
+/* Copy the built file of test plugin (or built-in, when builtin) name to
+ * DIR/file.  Returns the new path (caller frees). */
+static char *copy_plugin(const char *name, int builtin, const char *dir,
+                         const char *file)
+{
+    const char *b = getenv("MLG_BUILDDIR");
+    char *from = builtin ? xasprintf("%s/plugins/.libs/%s.so",
+                                     b != NULL ? b : ".", name)
+                         : cu_plugin(name);
+    char *to = xasprintf("%s/%s", dir, file);
+    char *cmd = xasprintf("cp '%s' '%s'", from, to);
+
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(from);
+    return to;
+}
+
+/* A plugin's name is its descriptor's, whatever its file is called. */
+START_TEST(test_find_by_descriptor_name)
+{
+    char *dir = cu_tmpdir();
+    char *to = copy_plugin("good", 0, dir, "renamed.so");
+    char *got;
+
+    unsetenv("MLGATE_PLUGIN_PATH");
+    got = loader_find("good", dir, err, sizeof(err));
+    ck_assert_msg(got != NULL, "%s", err);
+    ck_assert_str_eq(got, to);
+    free(got);
+    ck_assert_ptr_null(loader_find("renamed", dir, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "plugin 'renamed' not found"));
+    free(to);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Two files declaring one name: refused, naming both. */
+START_TEST(test_find_duplicate)
+{
+    char *dir = cu_tmpdir();
+    char *a = copy_plugin("good", 0, dir, "a.so");
+    char *pdir = cu_plugin_dir();
+    char *env = xasprintf("%s", pdir);
+    char *want = cu_plugin("good");
+    char *msg = xasprintf("plugin name 'good' is declared by both %s and %s: "
+                          "remove or rename one", a, want);
+
+    setenv("MLGATE_PLUGIN_PATH", env, 1);
+    ck_assert_ptr_null(loader_find("good", dir, err, sizeof(err)));
+    ck_assert_str_eq(err, msg);
+    unsetenv("MLGATE_PLUGIN_PATH");
+    free(msg);
+    free(want);
+    free(env);
+    free(pdir);
+    free(a);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A plugin given by path that takes a built-in's name is refused. */
+START_TEST(test_find_shadows_builtin)
+{
+    const char *b = getenv("MLG_BUILDDIR");
+    char *dir = cu_tmpdir();
+    char *mine = copy_plugin("compare", 1, dir, "mine.so");
+    char *bdir = xasprintf("%s/plugins/.libs", b != NULL ? b : ".");
+    char *msg = xasprintf("%s: plugin name 'compare' shadows the built-in "
+                          "plugin %s/compare.so: rename the plugin (its "
+                          "descriptor's name)", mine, bdir);
+
+    unsetenv("MLGATE_PLUGIN_PATH");
+    ck_assert_ptr_null(loader_find(mine, bdir, err, sizeof(err)));
+    ck_assert_str_eq(err, msg);
+    free(msg);
+    free(bdir);
+    free(mine);
+    cu_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_find)
 {
     char *pdir = cu_plugin_dir();
@@ -187,7 +316,7 @@ START_TEST(test_find)
     unsetenv("MLGATE_PLUGIN_PATH");
     ck_assert_ptr_null(loader_find("nosuch", dir, err, sizeof(err)));
     ck_assert_ptr_nonnull(strstr(err, "plugin 'nosuch' not found: no "
-                                 "nosuch.so in "));
+                                 "plugin of that name in "));
     ck_assert_ptr_nonnull(strstr(err, dir));
     ck_assert_ptr_nonnull(strstr(err, PLUGINDIR));
     ck_assert_ptr_null(loader_find("./nosuch.so", NULL, err, sizeof(err)));
@@ -228,8 +357,14 @@ static Suite *loader_suite(void)
     TCase *errors = tcase_create("errors");
 
     tcase_add_test(core, test_good);
+    tcase_add_test(core, test_reserved_refused);
+    tcase_add_test(core, test_cjson_pinned);
+    tcase_add_test(core, test_needed_minor);
     tcase_add_test(core, test_older_minor);
     tcase_add_test(core, test_find);
+    tcase_add_test(core, test_find_by_descriptor_name);
+    tcase_add_test(core, test_find_duplicate);
+    tcase_add_test(core, test_find_shadows_builtin);
     tcase_add_test(core, test_dirs_order);
     tcase_add_test(errors, test_major_mismatch);
     tcase_add_test(errors, test_newer_minor);

@@ -459,6 +459,11 @@ START_TEST(summary_capped_at_1mib)
     ck_assert_uint_le(strlen(text) - strlen("before\n"), 1024 * 1024);
     ck_assert_int_eq(strncmp(text, "before\n", 7), 0);
     ck_assert_ptr_nonnull(strstr(text, "**big** (PASS): details omitted"));
+    /* The job log holds the text format here: it is not named. */
+    ck_assert_ptr_null(strstr(text, "full report in the job log"));
+    ck_assert_ptr_nonnull(strstr(text, "full report in the `--format "
+                                 "markdown` output of mlgate (this job "
+                                 "logged text)"));
     ck_assert_ptr_nonnull(strstr(text, "small details"));
     ck_assert_ptr_nonnull(strstr(text, MARKER));
     free(text);

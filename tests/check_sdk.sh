@@ -60,6 +60,7 @@ ok "make install DESTDIR=$root"
 inst_mlgate=$root$bindir/mlgate
 [ -x "$inst_mlgate" ] || fail "no $bindir/mlgate in the install"
 for f in "$prefix/include/mlgate/plugin.h" \
+         "$prefix/include/mlgate/testing.h" "$pkgconfigdir/mlgate-test.pc" \
          "$pkgconfigdir/mlgate-plugin.pc" \
          "$pkglibdir/stats-comment.so" "$pkglibdir/compare.so" \
          "$pkglibdir/remote-run.so"; do
@@ -94,6 +95,11 @@ case $sdk_cflags in
 *"-I$root"*) ;;
 *) fail "SDK cflags do not point into the install: $sdk_cflags" ;;
 esac
+# Without libcjson's .pc on the path, for a plugin that never reads JSON.
+PKG_CONFIG_LIBDIR=$root$pkgconfigdir $pkgc --cflags mlgate-plugin \
+    >/dev/null || fail "pkg-config --cflags mlgate-plugin needs libcjson.pc"
+[ "$($pkgc --variable=cjson_requires mlgate-plugin)" = "libcjson >= 1.7.13" ] ||
+    fail "the .pc does not name the cJSON pin"
 plugindir=$($pkgc --variable=plugindir mlgate-plugin)
 [ "$plugindir" = "$root$pkglibdir" ] ||
     fail "plugindir $plugindir is not the installed $root$pkglibdir"
@@ -135,9 +141,17 @@ build_example() { # MAKE DIR TARGETS...
         "$tmp/pkgc.log" ||
         { cat "$tmp/pkgc.log"; fail "$bm: plugin_ldflags not from the .pc"; }
     grep -q "^ok: max value 98 > 90 fails" "$dir.log" ||
-        fail "$bm: the fake-host unit test did not run"
+        fail "$bm: the test-kit unit test did not run"
+    # The unit test links the INSTALLED kit.
+    grep -q -- "^--libs mlgate-test -> -L$root$prefix/lib.*-lmlgate-test" \
+        "$tmp/pkgc.log" || { cat "$tmp/pkgc.log";
+        fail "$bm: the example's test did not link the installed libmlgate-test"; }
 }
 build_example "$make" "$tmp/example" all check install
+# ... and has no fake host of its own.
+if grep -l "struct mlg_host [a-z_]* = {" "$tmp"/example/*.c; then
+    fail "sdk/example defines a host table of its own"
+fi
 [ -f "$plugindir/metric-threshold.so" ] ||
     fail "the example's make install did not reach plugindir"
 ok "sdk/example built, unit-tested and installed with pkg-config only"
@@ -287,7 +301,9 @@ abi_run(void *state, struct mlg_check *check)
 static const struct mlg_plugin abi_plugin = {
     MLG_ABI_MAJOR + DMAJ, MINOR, sizeof(struct mlg_plugin), 0,
     "abi-test", "1", "claims another ABI version", NULL,
-    NULL, abi_run, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    NULL, abi_run, NULL, {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    0, /* min_host_minor undeclared: needs the abi_minor claimed */
+    sizeof(struct mlg_option)
 };
 
 const struct mlg_plugin *

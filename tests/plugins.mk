@@ -32,12 +32,13 @@ tests_check_compare_stats_SOURCES = tests/check_compare_stats.c \
 tests_check_compare_stats_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(GSL_CFLAGS)
 tests_check_compare_stats_LDADD = $(CHECK_LIBS) $(GSL_LIBS)
 
-# The plugins alone against a fake host table.
+# The plugins alone against the SDK's test kit.
 check_PROGRAMS += tests/check_checks_fake
 TESTS += tests/check_checks_fake
 tests_check_checks_fake_SOURCES = tests/check_checks_fake.c
 tests_check_checks_fake_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CJSON_CFLAGS)
-tests_check_checks_fake_LDADD = $(CHECK_LIBS) $(CJSON_LIBS)
+tests_check_checks_fake_LDADD = sdk/testing/libmlgate-test.la $(CHECK_LIBS) \
+	$(CJSON_LIBS)
 
 if HAVE_MHD
 check_PROGRAMS += tests/check_stats tests/check_compare tests/check_remote \
@@ -60,6 +61,14 @@ tests_check_compare_LDADD = $(CHECKS_TEST_LIBS)
 tests_check_remote_SOURCES = tests/check_remote.c $(CHECKS_TEST_SOURCES)
 tests_check_remote_CFLAGS = $(CHECKS_TEST_CFLAGS)
 tests_check_remote_LDADD = $(CHECKS_TEST_LIBS)
+
+# A plugin that misbehaves at the host boundary (stdout, invalid UTF-8,
+# a setsid() grandchild) is contained.
+check_PROGRAMS += tests/check_boundary
+TESTS += tests/check_boundary
+tests_check_boundary_SOURCES = tests/check_boundary.c $(CHECKS_TEST_SOURCES)
+tests_check_boundary_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_boundary_LDADD = $(CHECKS_TEST_LIBS)
 
 tests_check_checks_SOURCES = tests/check_checks.c $(CHECKS_TEST_SOURCES)
 tests_check_checks_CFLAGS = $(CHECKS_TEST_CFLAGS)

@@ -249,7 +249,8 @@ static const struct mlg_plugin thr_plugin = {
     "a ClearML scalar of the PR head's task must stay within bounds",
     thr_options,
     thr_init, thr_run, thr_fini,
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    MLG_PLUGIN_TAIL(1) /* opt_scope came in 1.1 */
 };
 
 const struct mlg_plugin *

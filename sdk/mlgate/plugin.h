@@ -1,6 +1,7 @@
 /*
  * mlgate/plugin.h - the whole ABI between the mlgate runner and a check
- * plugin.  Self-contained C99: needs only <stddef.h> and <stdint.h>.
+ * plugin.  Self-contained C99: needs only <stdarg.h>, <stddef.h> and
+ * <stdint.h>.
  *
  * A plugin is a shared object that exports exactly ONE symbol,
  * mlg_plugin_entry, a function returning a pointer to a static const
@@ -13,15 +14,40 @@
  * Key words MUST, MUST NOT, SHOULD and MAY are used as in RFC 2119.
  *
  * Versioning.  MLG_ABI_MAJOR changes when anything existing changes;
- * MLG_ABI_MINOR grows when something is appended.  The runner loads a
- * plugin only if its abi_major equals the runner's and its abi_minor is
- * not newer than the runner's; it reads the descriptor only up to
- * struct_size, treating fields past it as zero.  The host table grows
- * append-only: an entry is never removed or reordered (a retired entry
- * becomes NULL).  A plugin built against a newer minor than the host it
- * runs in is refused, so every entry it can see is present; a plugin
- * SHOULD still test host->size before calling an entry it knows was
- * appended after the minor it requires.
+ * MLG_ABI_MINOR grows when something is appended.  A descriptor records
+ * the header it was built with (abi_major, abi_minor) and, since 1.2, the
+ * oldest host minor it needs: min_host_minor = MLG_NEEDS_MINOR(m), where m
+ * is the newest minor among the entries it calls (0 when it uses only 1.0
+ * calls).  The runner loads a plugin only if its abi_major equals the
+ * runner's and the minor it needs is not newer than the runner's: m when
+ * min_host_minor is declared, else abi_minor (1.0 and 1.1 plugins, and a
+ * descriptor that leaves min_host_minor 0).  The
+ * runner reads the descriptor only up to struct_size, treating fields past
+ * it as zero, and refuses a descriptor whose reserved slots are not NULL.
+ *
+ * Append-only.  Structs and the host table only grow at their end; a
+ * field or entry is never removed, moved or reordered (tests/abi_layout
+ * pins every offset).  A retired host entry keeps its slot and points at
+ * a stub that fails: int entries return -1 with kind MLG_E_RETIRED,
+ * pointer entries return NULL, numeric ones 0; void ones do nothing.  A
+ * plugin whose min_host_minor is older than an entry it calls MUST test
+ * host->abi_minor (or host->size) before calling it.
+ *
+ * Sizes.  Structs that cross the boundary and may grow carry their size:
+ * the descriptor (struct_size), the option table (option_size), the
+ * context (size), the task query (size), and since 1.2 struct mlg_error
+ * and struct mlg_task_found (struct_size, last field).  Initialise the
+ * plugin-allocated ones with MLG_ERROR_INIT / MLG_TASK_FOUND_INIT; the
+ * host writes only the fields the size says are present.
+ *
+ * JSON.  The host hands plugins cJSON trees (libcjson >= 1.7), so cJSON's
+ * struct layout is part of this ABI: a deliberate choice, because every
+ * plugin that reads a response needs a JSON tree and cJSON is the
+ * library the runner and Debian share.  cJSON's struct has kept its
+ * layout since 1.0; the runner checks at start that the libcjson it runs
+ * with is >= 1.7 (its build floor).  A plugin that touches the trees
+ * asks pkg-config for libcjson itself and links the shared library,
+ * never a static copy; a plugin that does not needs nothing from cJSON.
  *
  * Threads.  A check runs in its own process and MUST NOT call host
  * functions from more than one thread.
@@ -29,6 +55,7 @@
 #ifndef MLGATE_PLUGIN_H
 #define MLGATE_PLUGIN_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +64,15 @@ extern "C" {
 #endif
 
 #define MLG_ABI_MAJOR 1
-#define MLG_ABI_MINOR 1
+#define MLG_ABI_MINOR 2
+
+/* printf-format checking of the variadic entries, where the compiler
+ * understands it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MLG_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#else
+#define MLG_PRINTF(fmt, first)
+#endif
 
 /* Size of the fixed error buffer the host hands to init(). */
 #define MLG_ERROR_SIZE 512
@@ -81,7 +116,9 @@ enum mlg_opt_type {
 #define MLG_OPT_REQUIRED 0x1u /* the conf MUST set it (no default) */
 
 /* One option a plugin accepts in its [check NAME] section.  Tables end
- * with an entry whose name is NULL. */
+ * with an entry whose name is NULL.  The runner steps through the table
+ * by the descriptor's option_size (since 1.2; sizeof this 1.0 struct for
+ * older plugins), so fields may be appended here later. */
 struct mlg_option {
     const char *name;    /* key in the conf, e.g. "best-tag" */
     int type;            /* enum mlg_opt_type */
@@ -140,8 +177,28 @@ struct mlg_plugin {
      * also when run() was cancelled.  MAY be NULL. */
     void (*fini)(void *state);
 
-    void *reserved[8]; /* MUST be NULL */
+    void *reserved[8]; /* MUST be NULL: the loader refuses others */
+
+    /* --- appended in ABI 1.2 (absent when struct_size stops before). */
+    uint32_t min_host_minor; /* MLG_NEEDS_MINOR(m), or 0: abi_minor */
+    uint32_t option_size;    /* sizeof(struct mlg_option) as built;
+                                0 means the 1.0 struct */
 };
+
+/* min_host_minor value for "needs host ABI 1.m or newer".  The marker bit
+ * tells a declared 1.0 apart from a field left zero. */
+#define MLG_NEEDS_MINOR(m) (0x10000u | (uint32_t)(m))
+
+/* Both ends of a positional descriptor of this header:
+ *   static const struct mlg_plugin p = {
+ *       MLG_PLUGIN_HEAD, flags, "name", ..., fini, {NULL},
+ *       MLG_PLUGIN_TAIL(0)
+ *   };
+ * MLG_PLUGIN_TAIL(m) fills the 1.2 fields: m is the oldest host minor the
+ * plugin needs.  Designated initialisers work as well. */
+#define MLG_PLUGIN_HEAD MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin)
+#define MLG_PLUGIN_TAIL(min_minor) MLG_NEEDS_MINOR(min_minor), \
+    sizeof(struct mlg_option)
 
 /* The one exported symbol.  Returns a pointer to static const data. */
 typedef const struct mlg_plugin *(*mlg_plugin_entry_fn)(void);
@@ -177,16 +234,22 @@ enum mlg_errkind {
     MLG_E_HTTP = 3,      /* the server answered an error status */
     MLG_E_DRYRUN = 4,    /* a write refused under --dry-run */
     MLG_E_DEADLINE = 5,  /* the check's time ran out, or cancelled */
-    MLG_E_USAGE = 6      /* bad arguments from the plugin */
+    MLG_E_USAGE = 6,     /* bad arguments from the plugin */
+    MLG_E_RETIRED = 7    /* the entry was retired (see Append-only) */
 };
 
+/* Filled by the host on a failed call; allocated by the plugin. */
 struct mlg_error {
     int kind;        /* enum mlg_errkind */
     int status;      /* HTTP status, 0 when none */
     int subcode;     /* ClearML result_subcode, 0 when none */
     char message[MLG_ERROR_SIZE]; /* one line, e.g.
         "400/101: tasks.get_by_id (Invalid task id: ids=(...))" */
+    /* --- 1.2: sizeof(struct mlg_error) as built; fields appended later
+     * are written only when struct_size covers them. */
+    uint32_t struct_size;
 };
+#define MLG_ERROR_INIT {0, 0, 0, {0}, sizeof(struct mlg_error)}
 
 /* Log levels for host->log(). */
 enum mlg_log_level {
@@ -226,7 +289,10 @@ struct mlg_task_found {
     const struct cJSON *dirty; /* when task is NULL: the newest completed
                                   task of the commit WITH uncommitted
                                   changes, or NULL */
+    /* --- 1.2: sizeof(struct mlg_task_found) as built. */
+    uint32_t struct_size;
 };
+#define MLG_TASK_FOUND_INIT {NULL, NULL, sizeof(struct mlg_task_found)}
 
 /*
  * The host services table.  Passed to init() as const; append-only.
@@ -274,8 +340,19 @@ struct mlg_host {
     /* --- ClearML.
      * clearml_call: POST {api}/v2.23/ENDPOINT with body (NULL = {}).
      * On success *data is the envelope's "data" object (borrowed).
-     * Writes are refused with MLG_E_DRYRUN under --dry-run; reads are
-     * the endpoints named *.get_*, server.info and events.* reads. */
+     * ENDPOINT MUST be service.action (letters, digits, '_'); anything
+     * else is refused with MLG_E_USAGE, also under --dry-run.  Writes are
+     * refused with MLG_E_DRYRUN under --dry-run and are never retried
+     * after a server error.  The one read/write rule, first match wins:
+     *   *.get_*          read     (tasks.get_all, events.get_task_log)
+     *   *.info           read     (server.info)
+     *   auth.login       read
+     *   events.add*      write
+     *   events.delete*   write
+     *   events.clear*    write
+     *   events.*         read     (events.plots, events.debug_images,
+     *                              events.scalar_metrics_iter_raw, ...)
+     *   anything else    write    (tasks.create, tasks.edit, ...) */
     int (*clearml_call)(struct mlg_check *check, const char *endpoint,
                         const struct cJSON *body,
                         const struct cJSON **data, struct mlg_error *err);
@@ -329,26 +406,28 @@ struct mlg_host {
      * result: the status and a one-line summary (printf format; newlines
      * are folded).  The last call wins. */
     void (*result)(struct mlg_check *check, int status, const char *fmt,
-                   ...);
+                   ...) MLG_PRINTF(3, 4);
     /* Append Markdown to this check's details section (printf format).
      * The plugin MUST escape text that comes from servers or users with
      * md_escape(); the runner still neutralises markers and stray
      * </details> in what it publishes. */
-    void (*detail)(struct mlg_check *check, const char *fmt, ...);
+    void (*detail)(struct mlg_check *check, const char *fmt, ...)
+        MLG_PRINTF(2, 3);
     /* Escape text for Markdown.  Returns a host-owned string valid until
      * run() returns. */
     const char *(*md_escape)(struct mlg_check *check, const char *text,
                              int mode);
     /* An annotation on a file/line (file MAY be NULL, line 0 = none). */
     void (*annotate)(struct mlg_check *check, int level, const char *file,
-                     long line, const char *fmt, ...);
+                     long line, const char *fmt, ...) MLG_PRINTF(5, 6);
     /* A key/value output (GITHUB_OUTPUT "NAME-KEY", the JSON report). */
     void (*output)(struct mlg_check *check, const char *key,
                    const char *value);
 
     /* --- logging: to the job log, prefixed with the check name, with
      * every secret the runner knows masked. */
-    void (*log)(struct mlg_check *check, int level, const char *fmt, ...);
+    void (*log)(struct mlg_check *check, int level, const char *fmt, ...)
+        MLG_PRINTF(3, 4);
 
     /* --- time and cancellation. */
     /* Seconds left before this check's deadline (never negative). */
@@ -366,6 +445,21 @@ struct mlg_host {
      * value; NULL when the result is empty, so `project =` in a check
      * explicitly removes the shared scope.  Borrowed. */
     const char *(*opt_scope)(struct mlg_check *check, const char *key);
+
+    /* --- appended in ABI 1.2.  A plugin with min_host_minor < 2 tests
+     * host->abi_minor >= 2 first. */
+
+    /* va_list twins of result, detail, annotate and log, for plugins
+     * that forward their own variadic helpers. */
+    void (*vresult)(struct mlg_check *check, int status, const char *fmt,
+                    va_list ap) MLG_PRINTF(3, 0);
+    void (*vdetail)(struct mlg_check *check, const char *fmt, va_list ap)
+        MLG_PRINTF(2, 0);
+    void (*vannotate)(struct mlg_check *check, int level, const char *file,
+                      long line, const char *fmt, va_list ap)
+        MLG_PRINTF(5, 0);
+    void (*vlog)(struct mlg_check *check, int level, const char *fmt,
+                 va_list ap) MLG_PRINTF(3, 0);
 };
 
 #ifdef __cplusplus

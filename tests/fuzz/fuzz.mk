@@ -39,7 +39,7 @@ VALGRIND_TESTS = tests/check_conf tests/check_loader tests/check_exec \
 	tests/check_report tests/check_cli tests/check_host \
 	tests/check_context tests/check_http tests/check_clearml \
 	tests/check_forge tests/check_markdown tests/check_publish \
-	tests/check_spec
+	tests/check_spec tests/check_checks_fake
 VALGRIND_FLAGS = --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp --quiet

@@ -63,6 +63,9 @@ static int hc_run(void *state, struct mlg_check *check)
     cJSON_Delete(body);
     rc = h->clearml_call(check, "nodot", NULL, &data, &e);
     hc_out(h, check, "usage", rc, &e, NULL);
+    /* Malformed with a dot: refused as such, --dry-run or not. */
+    rc = h->clearml_call(check, "tasks.create/../x", NULL, &data, &e);
+    hc_out(h, check, "malformed", rc, &e, NULL);
     q.project = h->conf_clearml(check, "project");
     rc = h->clearml_find_task(check, &q, &found, &e);
     tid = found.task != NULL

@@ -66,7 +66,7 @@ static int flaky_run(void *state, struct mlg_check *check)
 static const struct mlg_plugin flaky_plugin = {
     MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin), 0,
     "flaky", "1.0", "misbehaves on request (soak test)", flaky_options,
-    flaky_init, flaky_run, NULL, {NULL}
+    flaky_init, flaky_run, NULL, {NULL}, MLG_PLUGIN_TAIL(0)
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)
