@@ -10,6 +10,7 @@
 #include "report.h"
 
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -174,35 +175,13 @@ char *report_json(const struct run_result *rr,
     return copy;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when invalid. */
+/* Length of the valid UTF-8 sequence at p that XML also allows (not
+ * U+FFFE or U+FFFF), or 0. */
 static size_t report_utf8_len(const unsigned char *p)
 {
-    size_t n, i;
-    unsigned long cp;
+    size_t n = utf8_seq_len(p);
 
-    if (p[0] < 0x80)
-        return 1;
-    if ((p[0] & 0xE0) == 0xC0) {
-        n = 2;
-        cp = p[0] & 0x1F;
-    } else if ((p[0] & 0xF0) == 0xE0) {
-        n = 3;
-        cp = p[0] & 0x0F;
-    } else if ((p[0] & 0xF8) == 0xF0) {
-        n = 4;
-        cp = p[0] & 0x07;
-    } else {
-        return 0;
-    }
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    /* Overlong forms, surrogates and beyond U+10FFFF are not XML. */
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-        (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+    if (n == 3 && p[0] == 0xEF && p[1] == 0xBF && (p[2] & 0xFE) == 0xBE)
         return 0;
     return n;
 }

@@ -254,6 +254,11 @@ START_TEST(test_xml_escape)
     s = report_xml_escape("\xed\xa0\x80x");
     ck_assert_str_eq(s, "???x");
     free(s);
+    /* U+FFFE and U+FFFF are valid UTF-8 but no XML characters; U+FFFD
+     * is both. */
+    s = report_xml_escape("\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd");
+    ck_assert_str_eq(s, "??????\xef\xbf\xbd");
+    free(s);
 }
 END_TEST
 
