@@ -1,7 +1,9 @@
 /*
- * forge.c - picks the GitHub or GitLab client from the run context and
- * the conf, owns the forge handle and its token, and performs the
- * requests both REST clients share (error mapping, same-origin rule).
+ * forge.c - picks the GitHub or GitLab handler table (struct forge_ops)
+ * from the run context, owns the forge handle and its token, and performs
+ * what both share: requests (error mapping, same-origin rule), the
+ * author lookup and the argument checks.  It names neither forge: each
+ * forge's rules live in its own file (github.c, gitlab.c).
  *
  * Writes are not spaced out artificially (GitHub suggests >= 1 s between
  * mutating calls): mlgate makes a handful per run, and the retry policy
@@ -24,9 +26,30 @@
 #include "util.h"
 #include "validate.h"
 
+/* The handler of a forge kind, or NULL. */
+static const struct forge_ops *forge_ops_named(const char *kind)
+{
+    static const struct forge_ops *const all[] = {
+        &forge_github_ops, &forge_gitlab_ops
+    };
+    size_t i;
+
+    for (i = 0; kind != NULL && i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(all[i]->name, kind) == 0)
+            return all[i];
+    return NULL;
+}
+
+const struct forge_traits *forge_traits_of(const char *kind)
+{
+    const struct forge_ops *ops = forge_ops_named(kind);
+
+    return ops != NULL ? &ops->traits : &forge_github_ops.traits;
+}
+
 const char *forge_kind(const struct forge *f)
 {
-    return f->type == FORGE_GITLAB ? "gitlab" : "github";
+    return f->ops->name;
 }
 
 /* scheme://host[:port] of url.  Caller frees. */
@@ -42,36 +65,32 @@ static char *forge_origin(const char *url)
     return xstrndup(url, n);
 }
 
-/* Appends line (taken) to the NULL-terminated h; returns the array. */
-static char **forge_headers_add(char **h, size_t *n, char *line)
+void forge_headers_add(char ***h, size_t *n, char *line)
 {
-    h = xrealloc(h, (*n + 2) * sizeof *h);
-    h[(*n)++] = line;
-    h[*n] = NULL;
-    return h;
+    *h = xrealloc(*h, (*n + 2) * sizeof **h);
+    (*h)[(*n)++] = line;
+    (*h)[*n] = NULL;
 }
 
 struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
                         struct mlg_error *err)
 {
     const struct conf_section *sec;
-    const char *api = NULL, *tok = NULL, *v, *name;
+    const struct forge_ops *ops = ctx ? forge_ops_named(ctx->forge) : NULL;
+    const char *api = NULL, *tok, *v;
     struct http_opts o;
     struct forge *f;
     size_t nh = 0;
-    int gitlab, b;
+    int b;
 
-    if (!ctx || !ctx->forge || (strcmp(ctx->forge, "github") != 0 &&
-                                strcmp(ctx->forge, "gitlab") != 0)) {
+    if (!ops) {
         log_seterr(err, MLG_E_CONFIG, 0, 0, "no forge: not a GitHub or GitLab "
                    "run and no --repo given");
         return NULL;
     }
-    gitlab = strcmp(ctx->forge, "gitlab") == 0;
-    name = gitlab ? "gitlab" : "github";
-    sec = c ? conf_find(c, name) : NULL;
+    sec = c ? conf_find(c, ops->name) : NULL;
     memset(&o, 0, sizeof o);
-    o.service = name;
+    o.service = ops->name;
     o.verify = 1;
     if ((v = conf_get(sec, "api-url")) != NULL && *v) {
         api = v;
@@ -79,13 +98,13 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
     } else if (ctx->api_url && *ctx->api_url) {
         api = ctx->api_url;
     } else {
-        api = gitlab ? getenv("CI_API_V4_URL") : getenv("GITHUB_API_URL");
+        api = getenv(ops->api_var);
         if (!api || !*api)
-            api = gitlab ? NULL : "https://api.github.com";
+            api = ops->default_api;
     }
     if (!api) {
-        log_seterr(err, MLG_E_CONFIG, 0, 0, "gitlab: no API URL (set "
-                   "CI_API_V4_URL or [gitlab] api-url)");
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: no API URL (set %s or "
+                   "[%s] api-url)", ops->name, ops->api_var, ops->name);
         return NULL;
     }
     if ((v = conf_get(sec, "verify")) != NULL && *v) {
@@ -99,45 +118,16 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
         o.backoff_base_s = atof(v);
 
     f = xcalloc(1, sizeof *f);
-    f->type = gitlab ? FORGE_GITLAB : FORGE_GITHUB;
-    if (gitlab) {
-        if ((tok = getenv("GITLAB_TOKEN")) != NULL && *tok) {
-            log_secret_add(tok);
-            f->headers = forge_headers_add(f->headers, &nh,
-                xasprintf("PRIVATE-TOKEN: %s", tok));
-        } else if ((tok = getenv("CI_JOB_TOKEN")) != NULL && *tok) {
-            log_secret_add(tok);
-            /* Said now, once: otherwise it surfaces only as warnings at
-             * the end, after the checks ran. */
-            log_msg(LOG_WARN, NULL, "gitlab: CI_JOB_TOKEN cannot write MR "
-                    "comments or commit statuses: set GITLAB_TOKEN to a "
-                    "project or personal access token with api scope");
-            f->headers = forge_headers_add(f->headers, &nh,
-                xasprintf("JOB-TOKEN: %s", tok));
-        }
-    } else {
-        tok = getenv("GITHUB_TOKEN");
-        if (!tok || !*tok)
-            tok = getenv("GH_TOKEN");
-        if (tok && *tok) {
-            log_secret_add(tok);
-            f->headers = forge_headers_add(f->headers, &nh,
-                xasprintf("Authorization: Bearer %s", tok));
-            f->headers = forge_headers_add(f->headers, &nh,
-                xstrdup("Accept: application/vnd.github+json"));
-            f->headers = forge_headers_add(f->headers, &nh,
-                xstrdup("X-GitHub-Api-Version: 2022-11-28"));
-        }
-    }
+    f->ops = ops;
+    tok = ops->auth(&f->headers, &nh);
     if (!tok || !*tok) {
-        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: no token (set %s)", name,
-                   gitlab ? "GITLAB_TOKEN or CI_JOB_TOKEN"
-                   : "GITHUB_TOKEN or GH_TOKEN");
+        log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: no token (set %s)",
+                   ops->name, ops->token_vars);
         forge_free(f);
         return NULL;
     }
-    f->headers = forge_headers_add(f->headers, &nh,
-                                   xstrdup("Content-Type: application/json"));
+    forge_headers_add(&f->headers, &nh,
+                      xstrdup("Content-Type: application/json"));
     o.base_url = api;
     f->http = http_new(&o, err);
     if (!f->http) {
@@ -155,14 +145,10 @@ struct forge *forge_new(const struct run_context *ctx, const struct conf *c,
     f->server_url = xstrdup(ctx->server_url ? ctx->server_url : "");
     f->pipeline_id = xstrdup(ctx->ci_pipeline_id ? ctx->ci_pipeline_id : "");
     f->ref = xstrdup(ctx->ci_ref ? ctx->ci_ref : "");
-    if (gitlab)
-        f->project = ctx->project_id && *ctx->project_id ?
-            xstrdup(ctx->project_id) : http_escape(f->repo);
-    else
-        f->project = xstrdup("");
-    if (!*f->repo && !(gitlab && *f->project)) {
+    f->project = ops->project(ctx, f->repo);
+    if (!*f->repo && !*f->project) {
         log_seterr(err, MLG_E_CONFIG, 0, 0, "%s: no repository (set --repo)",
-                   name);
+                   ops->name);
         forge_free(f);
         return NULL;
     }
@@ -250,8 +236,7 @@ int forge_request(struct forge *f, const char *method, const char *path,
         }
     }
     if (resp->status / 100 != 2) {
-        char *msg = j ? (f->type == FORGE_GITLAB ? gitlab_error_text(j)
-                                                 : github_error_text(j))
+        char *msg = j ? f->ops->error_text(j)
                       : NULL;
         char code[24];
 
@@ -315,9 +300,7 @@ const char *forge_author(struct forge *f, double deadline,
         int rc;
 
         memset(&f->author_err, 0, sizeof f->author_err);
-        rc = f->type == FORGE_GITLAB
-            ? gitlab_whoami(f, &login, deadline, &f->author_err)
-            : github_whoami(f, &login, deadline, &f->author_err);
+        rc = f->ops->whoami(f, &login, deadline, &f->author_err);
         /* Matched against comment authors: must be a plain login. */
         if (rc == 0 && !validate_login(login)) {
             log_seterr(&f->author_err, MLG_E_TRANSPORT, 0, 0, "%s: GET "
@@ -364,10 +347,7 @@ int forge_find_comment(struct forge *f, long pr, const char *marker,
     if (!author)
         return -1;
     memset(&fo, 0, sizeof fo);
-    rc = f->type == FORGE_GITLAB
-        ? gitlab_find_comment(f, pr, marker, id, body, url, pages, &fo,
-                              deadline, err)
-        : github_find_comment(f, pr, marker, id, body, url, pages, &fo,
+    rc = f->ops->find_comment(f, pr, marker, id, body, url, pages, &fo,
                               deadline, err);
     if (fo.n > 0 && !f->foreign_said) {
         log_msg(LOG_DEBUG, NULL, "ignored %zu comment%s carrying the mlgate "
@@ -389,9 +369,7 @@ int forge_put_comment(struct forge *f, long pr, long long id,
                    forge_kind(f));
         return -1;
     }
-    return f->type == FORGE_GITLAB
-        ? gitlab_put_comment(f, pr, id, body, url, deadline, err)
-        : github_put_comment(f, pr, id, body, url, deadline, err);
+    return f->ops->put_comment(f, pr, id, body, url, deadline, err);
 }
 
 int forge_set_status(struct forge *f, const char *sha, const char *context,
@@ -399,10 +377,6 @@ int forge_set_status(struct forge *f, const char *sha, const char *context,
                      const char *target_url, double deadline,
                      struct mlg_error *err)
 {
-    cJSON *req, *data = NULL;
-    char *path;
-    int status, rc;
-
     if (!sha || !*sha || !context || !state) {
         log_seterr(err, MLG_E_USAGE, 0, 0, "%s: commit status needs a SHA, "
                    "a context and a state", forge_kind(f));
@@ -414,27 +388,8 @@ int forge_set_status(struct forge *f, const char *sha, const char *context,
                    forge_kind(f), state);
         return -1;
     }
-    /* The same status in each forge's words: GitLab names the context
-     * "name" and knows failed where GitHub has failure and error. */
-    if (f->type == FORGE_GITLAB) {
-        if (strcmp(state, "failure") == 0 || strcmp(state, "error") == 0)
-            state = "failed";
-        return gitlab_set_status(f, sha, context, state, description,
-                                 target_url, deadline, err);
-    }
-    path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
-    req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "state", state);
-    cJSON_AddStringToObject(req, "context", context);
-    if (description)
-        cJSON_AddStringToObject(req, "description", description);
-    if (target_url && *target_url)
-        cJSON_AddStringToObject(req, "target_url", target_url);
-    rc = forge_call(f, "POST", path, req, &status, &data, deadline, err);
-    cJSON_Delete(req);
-    cJSON_Delete(data);
-    free(path);
-    return rc;
+    return f->ops->set_status(f, sha, context, state, description,
+                              target_url, deadline, err);
 }
 
 int forge_resolve_pr(struct forge *f, struct run_context *ctx,
@@ -445,6 +400,5 @@ int forge_resolve_pr(struct forge *f, struct run_context *ctx,
                    forge_kind(f));
         return -1;
     }
-    return f->type == FORGE_GITLAB ? gitlab_resolve_pr(f, ctx, deadline, err)
-                                   : github_resolve_pr(f, ctx, deadline, err);
+    return f->ops->resolve_pr(f, ctx, deadline, err);
 }

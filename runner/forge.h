@@ -1,7 +1,8 @@
 /*
  * forge.h - GitHub and GitLab REST clients behind one interface (design
- * §7, §8).  github.c and gitlab.c implement it; forge.c picks one from the
- * run context.
+ * §7, §8).  forge.c does what both share and picks the handler table
+ * (struct forge_ops, forge_impl.h) that github.c or gitlab.c defines
+ * from the run context.
  *
  * GitHub: base GITHUB_API_URL (conf [github] api-url overrides), headers
  * Accept: application/vnd.github+json, X-GitHub-Api-Version: 2022-11-28,
@@ -20,6 +21,17 @@
 
 struct cJSON;
 struct forge;
+
+/* What publishing needs to know of a forge, with or without a handle. */
+struct forge_traits {
+    const char *comment_word;  /* "PR comment", "MR note" */
+    size_t comment_limit;      /* characters a comment body may have */
+    int job_summary;           /* its CI has a job summary (else: the job) */
+};
+
+/* The traits of forge kind ("github", "gitlab"; NULL or anything else:
+ * GitHub's).  Static; never NULL. */
+const struct forge_traits *forge_traits_of(const char *kind);
 
 /* NULL with err (MLG_E_CONFIG) when the context has no forge or no token.
  * The token is registered as a secret.  Caller frees with forge_free(). */

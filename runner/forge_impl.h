@@ -8,10 +8,54 @@
 #include "forge.h"
 #include "http.h"
 
-enum forge_type { FORGE_GITHUB = 1, FORGE_GITLAB = 2 };
+struct forge;
+struct forge_foreign;
+
+/* One forge's rules, as curl's Curl_handler is one protocol's: forge.c
+ * does what both share (handle, requests, error mapping, the author and
+ * argument checks) and calls these for the rest.  github.c and gitlab.c
+ * each define one instance; nothing else tells the two apart. */
+struct forge_ops {
+    const char *name;          /* "github", "gitlab": conf section, texts */
+    const char *api_var;       /* environment variable of the API base */
+    const char *default_api;   /* base when none is set, or NULL */
+    const char *token_vars;    /* named in "no token (set ...)" */
+    struct forge_traits traits;
+    /* Adds the token's headers (and the forge's own) to the
+     * NULL-terminated *h, registering the token as a secret; returns the
+     * token (borrowed from the environment) or NULL when none is set. */
+    const char *(*auth)(char ***h, size_t *nh);
+    /* The project id requests name (GitLab: numeric id or escaped path;
+     * GitHub: ""). Caller frees. */
+    char *(*project)(const struct run_context *ctx, const char *repo);
+    /* The server's error text from an error body ("" when none).  Caller
+     * frees. */
+    char *(*error_text)(const struct cJSON *body);
+    /* Who the token writes as: 0 with a new string in *login, or -1. */
+    int (*whoami)(struct forge *f, char **login, double deadline,
+                  struct mlg_error *err);
+    int (*find_comment)(struct forge *f, long pr, const char *marker,
+                        long long *id, char **body, char **url, int *pages,
+                        struct forge_foreign *fo, double deadline,
+                        struct mlg_error *err);
+    int (*put_comment)(struct forge *f, long pr, long long id,
+                       const char *body, char **url, double deadline,
+                       struct mlg_error *err);
+    /* state in mlgate's words (success, failure, error, pending); each
+     * forge maps it to its own. */
+    int (*set_status)(struct forge *f, const char *sha, const char *context,
+                      const char *state, const char *description,
+                      const char *target_url, double deadline,
+                      struct mlg_error *err);
+    int (*resolve_pr)(struct forge *f, struct run_context *ctx,
+                      double deadline, struct mlg_error *err);
+};
+
+extern const struct forge_ops forge_github_ops;
+extern const struct forge_ops forge_gitlab_ops;
 
 struct forge {
-    enum forge_type type;
+    const struct forge_ops *ops;
     struct http *http;
     char *origin;      /* scheme://host[:port] of the API base */
     char **headers;    /* NULL-terminated; includes the token: secret */
@@ -40,6 +84,9 @@ struct forge_foreign {
 void forge_foreign_add(struct forge_foreign *fo, long long id,
                        const char *login);
 
+/* Appends line (taken) to the NULL-terminated *h. */
+void forge_headers_add(char ***h, size_t *n, char *line);
+
 /* One request.  path: relative to the API base or an absolute URL on the
  * same origin.  body: JSON text or NULL.  On 2xx returns 0 with *resp
  * (caller frees with http_resp_free) and *data parsed (caller frees; NULL
@@ -50,8 +97,8 @@ int forge_request(struct forge *f, const char *method, const char *path,
                   struct cJSON **data, double deadline,
                   struct mlg_error *err);
 
-/* The server's error text from an error body ("" when none).  Caller
- * frees. */
+/* Exposed for fuzzing: the server's error text from an error body ("" when
+ * none).  Caller frees. */
 char *github_error_text(const struct cJSON *body);
 char *gitlab_error_text(const struct cJSON *body);
 
@@ -68,40 +115,6 @@ int github_pick_comment(const struct cJSON *list, const char *marker,
 int gitlab_pick_note(const struct cJSON *list, const char *marker,
                      const char *author, long long *id, char **body,
                      struct forge_foreign *fo);
-/* Who the token writes as: 0 with a new string in *login, or -1 with
- * err.  GitHub: GET /user; 403 "Resource not accessible by integration"
- * means an installation token, which writes as github-actions[bot].
- * GitLab: GET /user (username). */
-int github_whoami(struct forge *f, char **login, double deadline,
-                  struct mlg_error *err);
-int gitlab_whoami(struct forge *f, char **login, double deadline,
-                  struct mlg_error *err);
-
-int github_find_comment(struct forge *f, long pr, const char *marker,
-                        long long *id, char **body, char **url, int *pages,
-                        struct forge_foreign *fo, double deadline,
-                        struct mlg_error *err);
-int github_put_comment(struct forge *f, long pr, long long id,
-                       const char *body, char **url, double deadline,
-                       struct mlg_error *err);
-int github_resolve_pr(struct forge *f, struct run_context *ctx,
-                      double deadline, struct mlg_error *err);
-
-int gitlab_find_comment(struct forge *f, long pr, const char *marker,
-                        long long *id, char **body, char **url, int *pages,
-                        struct forge_foreign *fo, double deadline,
-                        struct mlg_error *err);
-int gitlab_put_comment(struct forge *f, long pr, long long id,
-                       const char *body, char **url, double deadline,
-                       struct mlg_error *err);
-int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
-                      double deadline, struct mlg_error *err);
-/* POST /projects/:id/statuses/:sha with the pipeline's id and ref; state
- * in GitLab's words.  Returns 0 or -1 with err. */
-int gitlab_set_status(struct forge *f, const char *sha, const char *name,
-                      const char *state, const char *description,
-                      const char *target_url, double deadline,
-                      struct mlg_error *err);
 /* target_url as GitLab takes it (a URL of at most 255 characters): the
  * URL itself, else without its query and fragment, else NULL (omit).
  * Caller frees. */

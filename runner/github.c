@@ -15,6 +15,7 @@
 #include "context.h"
 #include "forge_impl.h"
 #include "log.h"
+#include "markdown.h"
 #include "util.h"
 
 char *github_error_text(const cJSON *body)
@@ -98,8 +99,8 @@ int github_pick_comment(const cJSON *list, const char *marker,
     return 0;
 }
 
-int github_whoami(struct forge *f, char **login, double deadline,
-                  struct mlg_error *err)
+static int github_whoami(struct forge *f, char **login, double deadline,
+                         struct mlg_error *err)
 {
     struct http_resp resp;
     cJSON *data = NULL;
@@ -129,10 +130,10 @@ int github_whoami(struct forge *f, char **login, double deadline,
     return *login ? 0 : -1;
 }
 
-int github_find_comment(struct forge *f, long pr, const char *marker,
-                        long long *id, char **body, char **url, int *pages,
-                        struct forge_foreign *fo, double deadline,
-                        struct mlg_error *err)
+static int github_find_comment(struct forge *f, long pr, const char *marker,
+                               long long *id, char **body, char **url, int *pages,
+                               struct forge_foreign *fo, double deadline,
+                               struct mlg_error *err)
 {
     char *path = xasprintf("/repos/%s/issues/%ld/comments?per_page=100",
                            f->repo, pr);
@@ -163,9 +164,9 @@ int github_find_comment(struct forge *f, long pr, const char *marker,
     return 0;
 }
 
-int github_put_comment(struct forge *f, long pr, long long id,
-                       const char *body, char **url, double deadline,
-                       struct mlg_error *err)
+static int github_put_comment(struct forge *f, long pr, long long id,
+                              const char *body, char **url, double deadline,
+                              struct mlg_error *err)
 {
     cJSON *req = cJSON_CreateObject(), *data = NULL;
     char *path;
@@ -187,8 +188,8 @@ int github_put_comment(struct forge *f, long pr, long long id,
     return rc;
 }
 
-int github_resolve_pr(struct forge *f, struct run_context *ctx,
-                      double deadline, struct mlg_error *err)
+static int github_resolve_pr(struct forge *f, struct run_context *ctx,
+                             double deadline, struct mlg_error *err)
 {
     struct http_resp resp;
     cJSON *data = NULL;
@@ -213,3 +214,61 @@ int github_resolve_pr(struct forge *f, struct run_context *ctx,
     free(path);
     return rc;
 }
+
+/* GITHUB_TOKEN (Actions), else GH_TOKEN (the gh CLI's), as Bearer, with
+ * the media type and API version GitHub asks integrations to send. */
+static const char *github_auth(char ***h, size_t *nh)
+{
+    const char *tok = getenv("GITHUB_TOKEN");
+
+    if (!tok || !*tok)
+        tok = getenv("GH_TOKEN");
+    if (!tok || !*tok)
+        return NULL;
+    log_secret_add(tok);
+    forge_headers_add(h, nh, xasprintf("Authorization: Bearer %s", tok));
+    forge_headers_add(h, nh, xstrdup("Accept: application/vnd.github+json"));
+    forge_headers_add(h, nh, xstrdup("X-GitHub-Api-Version: 2022-11-28"));
+    return tok;
+}
+
+/* GitHub names repositories by owner/name alone. */
+static char *github_project(const struct run_context *ctx, const char *repo)
+{
+    (void)ctx;
+    (void)repo;
+    return xstrdup("");
+}
+
+/* POST /repos/:repo/statuses/:sha; GitHub's states are mlgate's. */
+static int github_set_status(struct forge *f, const char *sha,
+                             const char *context, const char *state,
+                             const char *description, const char *target_url,
+                             double deadline, struct mlg_error *err)
+{
+    cJSON *req = cJSON_CreateObject(), *data = NULL;
+    char *path = xasprintf("/repos/%s/statuses/%s", f->repo, sha);
+    int status, rc;
+
+    cJSON_AddStringToObject(req, "state", state);
+    cJSON_AddStringToObject(req, "context", context);
+    if (description)
+        cJSON_AddStringToObject(req, "description", description);
+    if (target_url && *target_url)
+        cJSON_AddStringToObject(req, "target_url", target_url);
+    rc = forge_call(f, "POST", path, req, &status, &data, deadline, err);
+    cJSON_Delete(req);
+    cJSON_Delete(data);
+    free(path);
+    return rc;
+}
+
+const struct forge_ops forge_github_ops = {
+    "github", "GITHUB_API_URL", "https://api.github.com",
+    "GITHUB_TOKEN or GH_TOKEN",
+    /* 65,536 characters: the issue comment body limit (422 above). */
+    {"PR comment", MD_LIMIT_GITHUB, 1},
+    github_auth, github_project, github_error_text, github_whoami,
+    github_find_comment, github_put_comment, github_set_status,
+    github_resolve_pr
+};

@@ -16,6 +16,7 @@
 #include "context.h"
 #include "forge_impl.h"
 #include "log.h"
+#include "markdown.h"
 #include "util.h"
 
 #define GITLAB_URL_MAX 255        /* target_url and ref limit */
@@ -91,8 +92,8 @@ int gitlab_pick_note(const cJSON *list, const char *marker,
     return 0;
 }
 
-int gitlab_whoami(struct forge *f, char **login, double deadline,
-                  struct mlg_error *err)
+static int gitlab_whoami(struct forge *f, char **login, double deadline,
+                         struct mlg_error *err)
 {
     struct http_resp resp;
     cJSON *data = NULL;
@@ -113,10 +114,10 @@ int gitlab_whoami(struct forge *f, char **login, double deadline,
     return *login ? 0 : -1;
 }
 
-int gitlab_find_comment(struct forge *f, long pr, const char *marker,
-                        long long *id, char **body, char **url, int *pages,
-                        struct forge_foreign *fo, double deadline,
-                        struct mlg_error *err)
+static int gitlab_find_comment(struct forge *f, long pr, const char *marker,
+                               long long *id, char **body, char **url, int *pages,
+                               struct forge_foreign *fo, double deadline,
+                               struct mlg_error *err)
 {
     long page = 1;
 
@@ -147,9 +148,9 @@ int gitlab_find_comment(struct forge *f, long pr, const char *marker,
     return 0;
 }
 
-int gitlab_put_comment(struct forge *f, long pr, long long id,
-                       const char *body, char **url, double deadline,
-                       struct mlg_error *err)
+static int gitlab_put_comment(struct forge *f, long pr, long long id,
+                              const char *body, char **url, double deadline,
+                              struct mlg_error *err)
 {
     cJSON *req = cJSON_CreateObject(), *data = NULL, *v;
     char *path;
@@ -185,8 +186,8 @@ static void gitlab_set(char **dst, const char *v)
     }
 }
 
-int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
-                      double deadline, struct mlg_error *err)
+static int gitlab_resolve_pr(struct forge *f, struct run_context *ctx,
+                             double deadline, struct mlg_error *err)
 {
     struct http_resp resp;
     cJSON *data = NULL, *src, *dst;
@@ -238,16 +239,20 @@ char *gitlab_target_url(const char *url)
     return n <= GITLAB_URL_MAX ? xstrndup(url, n) : NULL;
 }
 
-int gitlab_set_status(struct forge *f, const char *sha, const char *name,
-                      const char *state, const char *description,
-                      const char *target_url, double deadline,
-                      struct mlg_error *err)
+static int gitlab_set_status(struct forge *f, const char *sha, const char *name,
+                             const char *state, const char *description,
+                             const char *target_url, double deadline,
+                             struct mlg_error *err)
 {
     char *path = xasprintf("/projects/%s/statuses/%s", f->project, sha);
     char *url = gitlab_target_url(target_url);
     cJSON *req = cJSON_CreateObject(), *data = NULL;
     int status = 0, rc = -1, i;
 
+    /* GitLab names the context "name" and knows failed where GitHub (and
+     * mlgate) have failure and error. */
+    if (strcmp(state, "failure") == 0 || strcmp(state, "error") == 0)
+        state = "failed";
     cJSON_AddStringToObject(req, "state", state);
     cJSON_AddStringToObject(req, "name", name);
     if (description)
@@ -272,7 +277,8 @@ int gitlab_set_status(struct forge *f, const char *sha, const char *name,
          * concurrent write of the same status holds its lock; the write
          * itself is sound, so it is repeated after a pause. */
         if (rc == 0 || status != 409 || i + 1 == GITLAB_CONFLICT_TRIES ||
-            (deadline > 0 && now_mono() + pause >= deadline))
+            (deadline > 0 && now_mono() + pause >= deadline) ||
+            http_cancelled())
             break;
         log_msg(LOG_DEBUG, "gitlab", "status %s: 409 conflict, again in "
                 "%.1f s", name, pause);
@@ -286,3 +292,44 @@ int gitlab_set_status(struct forge *f, const char *sha, const char *name,
     free(path);
     return rc;
 }
+
+/* GITLAB_TOKEN as PRIVATE-TOKEN, else the job's CI_JOB_TOKEN (which can
+ * read but write neither notes nor statuses: said at once). */
+static const char *gitlab_auth(char ***h, size_t *nh)
+{
+    const char *tok;
+
+    if ((tok = getenv("GITLAB_TOKEN")) != NULL && *tok) {
+        log_secret_add(tok);
+        forge_headers_add(h, nh, xasprintf("PRIVATE-TOKEN: %s", tok));
+        return tok;
+    }
+    if ((tok = getenv("CI_JOB_TOKEN")) != NULL && *tok) {
+        log_secret_add(tok);
+        /* Said now, once: otherwise it surfaces only as warnings at the
+         * end, after the checks ran. */
+        log_msg(LOG_WARN, NULL, "gitlab: CI_JOB_TOKEN cannot write MR "
+                "comments or commit statuses: set GITLAB_TOKEN to a "
+                "project or personal access token with api scope");
+        forge_headers_add(h, nh, xasprintf("JOB-TOKEN: %s", tok));
+        return tok;
+    }
+    return NULL;
+}
+
+/* CI_PROJECT_ID when known, else the escaped path (both name a project
+ * in GitLab's API). */
+static char *gitlab_project(const struct run_context *ctx, const char *repo)
+{
+    return ctx->project_id && *ctx->project_id ? xstrdup(ctx->project_id)
+                                               : http_escape(repo);
+}
+
+const struct forge_ops forge_gitlab_ops = {
+    "gitlab", "CI_API_V4_URL", NULL, "GITLAB_TOKEN or CI_JOB_TOKEN",
+    /* 1,000,000 characters: a note's body limit (lib/api/notes.rb). */
+    {"MR note", MD_LIMIT_GITLAB, 0},
+    gitlab_auth, gitlab_project, gitlab_error_text, gitlab_whoami,
+    gitlab_find_comment, gitlab_put_comment, gitlab_set_status,
+    gitlab_resolve_pr
+};

@@ -53,7 +53,7 @@ struct publish {
     const char *id;     /* [report] id */
     int actions;        /* running in GitHub Actions */
     int dry_run;
-    int gitlab;         /* the forge is GitLab: "MR note" wording */
+    const struct forge_traits *forge; /* wording, limit, job summary */
     char *comment_url;  /* the sticky comment, once known */
     int failed;         /* sinks that could not be written */
     double deadline;    /* every forge call ends by then; 0 = none */
@@ -313,7 +313,7 @@ static char *publish_full_at(const struct publish *p)
 {
     char *url, *s;
 
-    if (p->gitlab)
+    if (!p->forge->job_summary)
         return xstrdup("the CI job");
     if (!p->ctx->run_url || !*p->ctx->run_url)
         return xstrdup("the job summary");
@@ -325,7 +325,7 @@ static char *publish_full_at(const struct publish *p)
 
 static const char *publish_what(const struct publish *p)
 {
-    return p->gitlab ? "MR note" : "PR comment";
+    return p->forge->comment_word;
 }
 
 /* Create or update the comment; one 422 ("too long") is retried with
@@ -426,7 +426,7 @@ static void publish_comment(struct publish *p, int mode)
     memset(&err, 0, sizeof err);
     o.id = p->id;
     o.version = NULL;
-    o.limit = p->gitlab ? MD_LIMIT_GITLAB : MD_LIMIT_GITHUB;
+    o.limit = p->forge->comment_limit;
     o.full_at = full_at;
     md = markdown_report(p->rr, p->ctx, &o);
     /* What is compared with the existing comment is exactly what would
@@ -614,8 +614,7 @@ int publish_run_until(const struct run_result *rr,
     p.f = f;
     p.dry_run = dry_run;
     p.actions = ga && strcmp(ga, "true") == 0;
-    p.gitlab = f ? strcmp(forge_kind(f), "gitlab") == 0 :
-        (ctx->forge && strcmp(ctx->forge, "gitlab") == 0);
+    p.forge = forge_traits_of(f ? forge_kind(f) : ctx->forge);
     publish_conf(c, &p.id, &comment, &status);
 
     publish_summary(&p);
