@@ -3,6 +3,9 @@
  * whose ABI does not match this runner, with messages naming the file
  * and both versions.
  */
+/* realpath() is in POSIX.1-2008's XSI option (base only since 2024):
+ * kept under --enable-strict-posix (runner/strict-posix.h). */
+#define MLG_WANT_XSI 1
 #include <config.h>
 
 #include "loader.h"
