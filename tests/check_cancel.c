@@ -6,6 +6,8 @@
  * and a closed stdout.  Runs synchronise on the sandbox's request log
  * and state, never on sleeps.
  */
+/* putenv() is XSI: kept under --enable-strict-posix. */
+#define MLG_WANT_XSI 1
 #include <config.h>
 
 #include <errno.h>
