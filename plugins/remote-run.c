@@ -787,9 +787,12 @@ static int rr_status_tries(const struct mlg_host *h, struct mlg_check *check,
         if (rr_status_call(h, check, endpoint, id, force, status, err) == 0)
             return 0;
         /* A 4xx is the server's answer (400/110: not from this status),
-         * not a lost one: asking again cannot change it. */
+         * not a lost one: asking again cannot change it.  Except 401 (a
+         * token that expired again: the next try logs in anew), 408 and
+         * 429, which say "later", not "no". */
         if (err->kind == MLG_E_HTTP && err->status >= 400 &&
-            err->status < 500)
+            err->status < 500 && err->status != 401 && err->status != 408 &&
+            err->status != 429)
             break;
     }
     return -1;

@@ -214,6 +214,25 @@ START_TEST(test_stop_fails_twice)
 }
 END_TEST
 
+/* The soak's finding: a token that expires again on tasks.stopped (401/30
+ * twice, so the client's one re-login is not enough) is a reason to try
+ * again, not the server's final "no" of a 400. */
+START_TEST(test_stop_token_expired_twice)
+{
+    struct sbx s;
+    char *word = flt_run(&s, "[{\"match\":{\"service\":\"clearml\","
+                         "\"endpoint\":\"tasks.stopped\"},\"status\":401,"
+                         "\"subcode\":30,\"msg\":\"Invalid token\","
+                         "\"count\":2}]");
+
+    ck_assert_int_eq(flt_created_tasks_clean(&s), 1);
+    ck_assert_str_eq(word, "pass");
+    ck_assert_int_eq(sbx_count(&s, "POST", "tasks.stopped"), 3);
+    free(word);
+    sbx_stop(&s);
+}
+END_TEST
+
 START_TEST(test_stop_unreadable_once)
 {
     struct sbx s;
@@ -251,6 +270,7 @@ static Suite *flt_suite(void)
     tcase_add_test(tc, test_create_answer_lost_twice);
     tcase_add_test(tc, test_stop_fails_once);
     tcase_add_test(tc, test_stop_fails_twice);
+    tcase_add_test(tc, test_stop_token_expired_twice);
     tcase_add_test(tc, test_stop_unreadable_once);
     tcase_add_test(tc, test_archive_fails_once);
     suite_add_tcase(s, tc);
