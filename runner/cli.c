@@ -699,7 +699,7 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     if (exec_cancel_requested() ||
         publish_until < now_mono() + PUBLISH_CANCEL_BUDGET)
         publish_until = now_mono() + PUBLISH_CANCEL_BUDGET;
-    publish_run_until(&rr, &ctx, c, env.forge, o->dry_run, publish_until);
+    publish_run(&rr, &ctx, c, env.forge, o->dry_run, publish_until);
     run_result_free(&rr);
     if (env.clearml != NULL)
         clearml_free(env.clearml);

@@ -594,14 +594,8 @@ static void publish_conf(const struct conf *c, const char **id, int *comment,
 }
 
 int publish_run(const struct run_result *rr, const struct run_context *ctx,
-                const struct conf *c, struct forge *f, int dry_run)
-{
-    return publish_run_until(rr, ctx, c, f, dry_run, 0);
-}
-
-int publish_run_until(const struct run_result *rr,
-                      const struct run_context *ctx, const struct conf *c,
-                      struct forge *f, int dry_run, double deadline)
+                const struct conf *c, struct forge *f, int dry_run,
+                double deadline)
 {
     struct publish p;
     const char *ga = getenv("GITHUB_ACTIONS");

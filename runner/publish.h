@@ -12,25 +12,21 @@
 #include "result.h"
 
 /* Publish to every sink the context and conf enable.  f may be NULL (no
- * forge configured).  Never changes the run's exit code; failures become
- * ::warning:: lines / log warnings.  Returns the number of sinks that
- * could not be written. */
+ * forge configured).  Every forge call is bounded by deadline (absolute
+ * now_mono() seconds, 0 = each call's own bound only); a signal caught
+ * meanwhile (http_interrupt) cuts the call under way and leaves the rest
+ * PUBLISH_CANCEL_BUDGET seconds: the comment, then the statuses.  Never
+ * changes the run's exit code; failures become ::warning:: lines / log
+ * warnings.  Returns the number of sinks that could not be written. */
 int publish_run(const struct run_result *rr, const struct run_context *ctx,
-                const struct conf *c, struct forge *f, int dry_run);
+                const struct conf *c, struct forge *f, int dry_run,
+                double deadline);
 
 /* Where the full report can be read, for the job summary's notes on what
  * it cut (Markdown, a static string): "the job log" only when the job
  * log holds the Markdown report (--format markdown).  Default: the
  * --format markdown output, which this job did not log. */
 void publish_full_report_at(const char *where);
-
-/* publish_run() with every forge call bounded by deadline (absolute
- * now_mono() seconds, 0 = each call's own bound only).  A signal caught
- * meanwhile (http_interrupt) cuts the call under way and leaves the rest
- * PUBLISH_CANCEL_BUDGET seconds: the comment, then the statuses. */
-int publish_run_until(const struct run_result *rr,
-                      const struct run_context *ctx, const struct conf *c,
-                      struct forge *f, int dry_run, double deadline);
 
 /* Seconds publishing gets once the run is cancelled or past its
  * deadline. */
