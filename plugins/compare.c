@@ -39,7 +39,6 @@ struct cmp_state {
     double alpha;      /* significance level of the t-test */
 };
 
-/* A growable string; the owner frees p. */
 /* One scalar curve; the owner frees x and y. */
 struct cmp_curve {
     double *x;
@@ -108,23 +107,6 @@ static char *cmp_trimdup(const char *s, size_t n)
     memcpy(r, s, n);
     r[n] = '\0';
     return r;
-}
-
-/* Python re.escape of s, for the server's regex name filter.  Caller
- * frees. */
-static char *cmp_regex_escape(const char *s)
-{
-    struct mlg_buf b = {NULL, 0, 0};
-
-    mlg_buf_printf(&b, "^");
-    for (; *s != '\0'; s++) {
-        if (strchr("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", *s) != NULL)
-            mlg_buf_printf(&b, "\\%c", *s);
-        else
-            mlg_buf_printf(&b, "%c", *s);
-    }
-    mlg_buf_printf(&b, "$");
-    return b.p;
 }
 
 /* The last_metrics event of title/series, or NULL.  Borrowed. */
@@ -525,7 +507,7 @@ static int cmp_find_best(const struct cmp_state *st, struct mlg_check *check,
                              cJSON_CreateString(cmp_str(cur, "project")));
     }
     if (task_name != NULL) {
-        char *re = cmp_regex_escape(task_name);
+        char *re = mlg_regex_anchored(task_name);
 
         cJSON_AddStringToObject(body, "name", re);
         free(re);
@@ -753,10 +735,10 @@ static int cmp_side_get(const struct cmp_state *st, struct mlg_check *check,
     all = cJSON_AddObjectToObject(body, "_all_");
     arr = cJSON_AddArrayToObject(all, "fields");
     cJSON_AddItemToArray(arr, cJSON_CreateString("script.version_num"));
-    re = cmp_regex_escape(commit);
+    re = mlg_regex_anchored(commit);
     cJSON_AddStringToObject(all, "pattern", re);
     free(re);
-    re = cmp_regex_escape(cmp_str(first, "name"));
+    re = mlg_regex_anchored(cmp_str(first, "name"));
     cJSON_AddStringToObject(body, "name", re);
     free(re);
     arr = cJSON_AddArrayToObject(body, "project");

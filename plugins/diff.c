@@ -132,24 +132,6 @@ static const char *diff_str(const cJSON *obj, const char *key)
                                                         : "";
 }
 
-/* Python re.escape of s between ^ and $, for the server's regex
- * filters.  Caller frees. */
-static char *diff_anchored(const char *s)
-{
-    char *r = mlg_xrealloc(NULL, 2 * strlen(s) + 3);
-    char *p = r;
-
-    *p++ = '^';
-    for (; *s != '\0'; s++) {
-        if (strchr("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", *s) != NULL)
-            *p++ = '\\';
-        *p++ = *s;
-    }
-    *p++ = '$';
-    *p = '\0';
-    return r;
-}
-
 /* "N%" (relative) or "N" (absolute), N >= 0.  Returns 0 or -1. */
 static int diff_parse_amount(const char *s, double *v, int *pct)
 {
@@ -847,14 +829,14 @@ static int diff_find_baseline(const struct diff_state *st,
                              cJSON_CreateString(diff_str(head, "project")));
     }
     if (task_name != NULL) {
-        char *re = diff_anchored(task_name);
+        char *re = mlg_regex_anchored(task_name);
 
         cJSON_AddStringToObject(body, "name", re);
         free(re);
     }
     if (st->branch != NULL) {
         cJSON *all = cJSON_AddObjectToObject(body, "_all_");
-        char *re = diff_anchored(st->branch);
+        char *re = mlg_regex_anchored(st->branch);
 
         arr = cJSON_AddArrayToObject(all, "fields");
         cJSON_AddItemToArray(arr, cJSON_CreateString("script.branch"));

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 #include <mlgate/plugin.h>
@@ -89,6 +90,25 @@ static inline void mlg_buf_free(struct mlg_buf *b)
     free(b->p);
     b->p = NULL;
     b->len = b->cap = 0;
+}
+
+/* s as an exact-match pattern for ClearML's regex filters (name,
+ * script.branch, ...): Python's re.escape of s between ^ and $, so no
+ * character of s acts as a pattern.  Caller frees. */
+static inline char *mlg_regex_anchored(const char *s)
+{
+    char *r = (char *)mlg_xrealloc(NULL, 2 * strlen(s) + 3);
+    char *p = r;
+
+    *p++ = '^';
+    for (; *s != '\0'; s++) {
+        if (strchr("()[]{}?*+-|^$\\.&~# \t\n\r\v\f", *s) != NULL)
+            *p++ = '\\';
+        *p++ = *s;
+    }
+    *p++ = '$';
+    *p = '\0';
+    return r;
 }
 
 /* A string member of a host tree, or "". */
