@@ -206,42 +206,17 @@ static int cmp_dbl_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The curve of title/series from events.scalar_metrics_iter_histogram,
- * asking for that metric only.  Returns 0, or -1 with err filled. */
-static int cmp_curve_get(const struct cmp_state *st,
-                         struct mlg_check *check, const char *task_id,
-                         struct cmp_curve *c, struct mlg_error *err)
+/* The finite points of one histogram series ({"x": [...], "y": [...]},
+ * or NULL: no points) into *c (caller frees c->x and c->y). */
+static void cmp_curve_parse(const cJSON *ser, struct cmp_curve *c)
 {
-    const struct mlg_host *h = st->host;
-    cJSON *body = cJSON_CreateObject();
-    cJSON *m = cJSON_CreateObject();
-    cJSON *vars = cJSON_CreateArray();
-    cJSON *mets = cJSON_CreateArray();
-    const cJSON *data = NULL, *ser, *xs, *ys;
-    size_t i, n;
-    int rc;
+    const cJSON *xs = cJSON_GetObjectItemCaseSensitive(ser, "x");
+    const cJSON *ys = cJSON_GetObjectItemCaseSensitive(ser, "y");
+    size_t i, n = (size_t)cJSON_GetArraySize(xs);
 
-    cJSON_AddStringToObject(body, "task", task_id);
-    cJSON_AddStringToObject(body, "key", "iter");
-    cJSON_AddStringToObject(m, "metric", st->title);
-    cJSON_AddItemToArray(vars, cJSON_CreateString(st->series));
-    cJSON_AddItemToObject(m, "variants", vars);
-    cJSON_AddItemToArray(mets, m);
-    cJSON_AddItemToObject(body, "metrics", mets);
-    rc = h->clearml_call(check, "events.scalar_metrics_iter_histogram",
-                         body, &data, err);
-    cJSON_Delete(body);
-    c->x = c->y = NULL;
-    c->n = 0;
-    if (rc != 0)
-        return -1;
-    ser = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(data, st->title), st->series);
-    xs = cJSON_GetObjectItemCaseSensitive(ser, "x");
-    ys = cJSON_GetObjectItemCaseSensitive(ser, "y");
-    n = (size_t)cJSON_GetArraySize(xs);
     if ((size_t)cJSON_GetArraySize(ys) < n)
         n = (size_t)cJSON_GetArraySize(ys);
+    c->n = 0;
     c->x = mlg_xrealloc(NULL, (n ? n : 1) * sizeof *c->x);
     c->y = mlg_xrealloc(NULL, (n ? n : 1) * sizeof *c->y);
     for (i = 0; i < n; i++) {
@@ -256,7 +231,107 @@ static int cmp_curve_get(const struct cmp_state *st,
         c->y[c->n] = yv->valuedouble;
         c->n++;
     }
+}
+
+/* The "metrics" filter both histogram endpoints take: title/series only,
+ * so the answer carries one series per task. */
+static cJSON *cmp_metric_filter(const struct cmp_state *st)
+{
+    cJSON *m = cJSON_CreateObject();
+    cJSON *vars = cJSON_CreateArray();
+    cJSON *mets = cJSON_CreateArray();
+
+    cJSON_AddStringToObject(m, "metric", st->title);
+    cJSON_AddItemToArray(vars, cJSON_CreateString(st->series));
+    cJSON_AddItemToObject(m, "variants", vars);
+    cJSON_AddItemToArray(mets, m);
+    return mets;
+}
+
+/* The curve of title/series from events.scalar_metrics_iter_histogram,
+ * asking for that metric only: one task per request, for servers older
+ * than API 2.28.  Returns 0, or -1 with err filled. */
+static int cmp_curve_get(const struct cmp_state *st,
+                         struct mlg_check *check, const char *task_id,
+                         struct cmp_curve *c, struct mlg_error *err)
+{
+    const struct mlg_host *h = st->host;
+    cJSON *body = cJSON_CreateObject();
+    const cJSON *data = NULL;
+    int rc;
+
+    cJSON_AddStringToObject(body, "task", task_id);
+    cJSON_AddStringToObject(body, "key", "iter");
+    cJSON_AddItemToObject(body, "metrics", cmp_metric_filter(st));
+    rc = h->clearml_call(check, "events.scalar_metrics_iter_histogram",
+                         body, &data, err);
+    cJSON_Delete(body);
+    c->x = c->y = NULL;
+    c->n = 0;
+    if (rc != 0)
+        return -1;
+    cmp_curve_parse(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(data, st->title), st->series), c);
     return 0;
+}
+
+/* Every task's curve of title/series: one
+ * events.multi_task_scalar_metrics_iter_histogram for all of them where
+ * the server has API 2.28 (its "metrics" filter; schema/services/
+ * events.conf), else one request per task.  c[i] belongs to ids[i]; a
+ * task the answer leaves out has no points.  ok[i] is 0 where a
+ * per-task request failed (the error of the last failure in err).
+ * Returns the number of failures. */
+static size_t cmp_curves_get(const struct cmp_state *st,
+                             struct mlg_check *check,
+                             const char *const *ids, size_t n,
+                             struct cmp_curve *c, int *ok,
+                             struct mlg_error *err)
+{
+    const struct mlg_host *h = st->host;
+    const cJSON *data = NULL, *per;
+    cJSON *body, *tasks;
+    size_t i, failed = 0;
+    int rc;
+
+    if (h->clearml_api_version(check) < 228 || n > 100) {
+        for (i = 0; i < n; i++) {
+            ok[i] = cmp_curve_get(st, check, ids[i], &c[i], err) == 0;
+            failed += !ok[i];
+        }
+        return failed;
+    }
+    body = cJSON_CreateObject();
+    tasks = cJSON_AddArrayToObject(body, "tasks");
+    for (i = 0; i < n; i++) {
+        size_t k;
+
+        /* The same task twice would be one entry of the answer. */
+        for (k = 0; k < i && strcmp(ids[k], ids[i]) != 0; k++)
+            ;
+        if (k == i)
+            cJSON_AddItemToArray(tasks, cJSON_CreateString(ids[i]));
+    }
+    cJSON_AddStringToObject(body, "key", "iter");
+    cJSON_AddItemToObject(body, "metrics", cmp_metric_filter(st));
+    rc = h->clearml_call_at(check, "2.28",
+                            "events.multi_task_scalar_metrics_iter_histogram",
+                            body, &data, err);
+    cJSON_Delete(body);
+    /* {"metrics": {title: {series: {task id: {"x", "y", "name"}}}}} */
+    per = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(data, "metrics"), st->title),
+        st->series);
+    for (i = 0; i < n; i++) {
+        c[i].x = c[i].y = NULL;
+        c[i].n = 0;
+        ok[i] = rc == 0;
+        if (rc == 0)
+            cmp_curve_parse(cJSON_GetObjectItemCaseSensitive(per, ids[i]),
+                            &c[i]);
+    }
+    return rc == 0 ? 0 : n;
 }
 
 /* The curve's value at iteration x: the last point at or before x (the
@@ -447,36 +522,38 @@ static void cmp_chart(const struct cmp_state *st, struct mlg_check *check,
     free(xs);
 }
 
-/* Fetch both curves and chart them; a failed fetch is noted in the
- * details and does not change the verdict. */
+/* Fetch both curves (one request where the server allows) and chart
+ * them; a failed fetch is noted in the details and does not change the
+ * verdict. */
 static void cmp_charts(const struct cmp_state *st, struct mlg_check *check,
                        const char *cur_id, const char *best_id)
 {
     const struct mlg_host *h = st->host;
-    struct cmp_curve cur = {NULL, NULL, 0}, best = {NULL, NULL, 0};
+    struct cmp_curve c[2];
+    const char *ids[2];
     struct mlg_error err;
-    int have_best = 0;
+    int ok[2] = {0, 0};
 
     memset(&err, 0, sizeof err);
-    if (cmp_curve_get(st, check, cur_id, &cur, &err) != 0) {
+    memset(c, 0, sizeof c);
+    ids[0] = cur_id;
+    ids[1] = best_id;
+    cmp_curves_get(st, check, ids, best_id != NULL ? 2 : 1, c, ok, &err);
+    if (!ok[0]) {
         h->detail(check, "\nNo chart: could not read the scalars of the "
                   "current task (%s).\n",
                   h->md_escape(check, err.message, MLG_MD_TEXT));
-        return;
-    }
-    if (best_id != NULL) {
-        if (cmp_curve_get(st, check, best_id, &best, &err) == 0)
-            have_best = 1;
-        else
+    } else {
+        if (best_id != NULL && !ok[1])
             h->detail(check, "\nCould not read the scalars of the best "
                       "task (%s); the chart shows the current task only.\n",
                       h->md_escape(check, err.message, MLG_MD_TEXT));
+        cmp_chart(st, check, &c[0], ok[1] ? &c[1] : NULL);
     }
-    cmp_chart(st, check, &cur, have_best ? &best : NULL);
-    free(cur.x);
-    free(cur.y);
-    free(best.x);
-    free(best.y);
+    free(c[0].x);
+    free(c[0].y);
+    free(c[1].x);
+    free(c[1].y);
 }
 
 /* The newest non-archived task in scope carrying the best tag, other than
@@ -864,26 +941,26 @@ static void cmp_chart_runs(const struct cmp_state *st,
     free(xs);
 }
 
-/* Fetch every run's curve (one request per run) and chart them; a
- * failed fetch drops that run from the chart only. */
+/* Fetch every run's curve (one request for all where the server
+ * allows) and chart them; a failed fetch drops that run from the chart
+ * only. */
 static void cmp_charts_runs(const struct cmp_state *st,
                            struct mlg_check *check,
                            const struct cmp_side *base,
                            const struct cmp_side *head)
 {
     struct cmp_curve c[2 * CMP_MAX_SAMPLES];
+    const char *ids[2 * CMP_MAX_SAMPLES] = {NULL};
+    int ok[2 * CMP_MAX_SAMPLES];
     struct mlg_error err;
-    size_t k, n = 0, failed = 0;
+    size_t k, n = base->n + head->n, failed;
 
-    for (k = 0; k < base->n + head->n; k++) {
-        const cJSON *t = k < base->n ? base->task[k]
-                                     : head->task[k - base->n];
-
-        memset(&err, 0, sizeof err);
-        if (cmp_curve_get(st, check, cmp_str(t, "id"), &c[n], &err) != 0)
-            failed++;
-        n++; /* a failed fetch leaves an empty curve in its slot */
-    }
+    for (k = 0; k < n; k++)
+        ids[k] = cmp_str(k < base->n ? base->task[k]
+                                     : head->task[k - base->n], "id");
+    memset(&err, 0, sizeof err);
+    /* A failed fetch leaves an empty curve in its slot. */
+    failed = cmp_curves_get(st, check, ids, n, c, ok, &err);
     if (failed > 0)
         st->host->detail(check, "\n%zu run%s could not be read and %s "
                          "not charted.\n", failed, failed == 1 ? "" : "s",
@@ -1107,7 +1184,6 @@ static int cmp_run(void *state, struct mlg_check *check)
     const char *project = h->opt_scope(check, "project");
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "best-tag");
-    struct mlg_task_query q;
     struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     const cJSON *best = NULL;
@@ -1120,12 +1196,8 @@ static int cmp_run(void *state, struct mlg_check *check)
                   "no head commit in the run context (use --sha)");
         return MLG_ERROR;
     }
-    memset(&q, 0, sizeof q);
-    q.size = sizeof q;
-    q.commit = ctx->head_sha;
-    q.project = project;
-    q.task_name = task_name;
-    if (h->clearml_find_task(check, &q, &f, &err) != 0) {
+    /* The runner looked it up once for every check of this scope. */
+    if (h->head_task(check, &f, &err) != 0) {
         h->result(check, MLG_ERROR, "task lookup failed: %s", err.message);
         return MLG_ERROR;
     }
@@ -1201,13 +1273,13 @@ static void cmp_fini(void *state)
 
 static const struct mlg_plugin cmp_plugin = {
     MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin),
-    MLG_PLUGIN_NEEDS_CLEARML,
+    MLG_PLUGIN_NEEDS_CLEARML | MLG_PLUGIN_USES_HEAD_TASK,
     "compare", CMP_VERSION,
     "compare a scalar with the best task and move the best tag",
     cmp_options,
     cmp_init, cmp_run, cmp_fini,
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
+    MLG_PLUGIN_TAIL(3) /* head_task is 1.3 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

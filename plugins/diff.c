@@ -1000,7 +1000,6 @@ static int diff_run(void *state, struct mlg_check *check)
     const char *project = h->opt_scope(check, "project");
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "best-tag");
-    struct mlg_task_query q;
     struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     const cJSON *head = NULL, *base = NULL;
@@ -1019,12 +1018,8 @@ static int diff_run(void *state, struct mlg_check *check)
                   "no head commit in the run context (use --sha)");
         return MLG_ERROR;
     }
-    memset(&q, 0, sizeof q);
-    q.size = sizeof q;
-    q.commit = ctx->head_sha;
-    q.project = project;
-    q.task_name = task_name;
-    if (h->clearml_find_task(check, &q, &f, &err) != 0) {
+    /* The runner looked it up once for every check of this scope. */
+    if (h->head_task(check, &f, &err) != 0) {
         h->result(check, MLG_ERROR, "task lookup failed: %s", err.message);
         return MLG_ERROR;
     }
@@ -1132,14 +1127,14 @@ static void diff_fini(void *state)
 
 static const struct mlg_plugin diff_plugin = {
     MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin),
-    MLG_PLUGIN_NEEDS_CLEARML,
+    MLG_PLUGIN_NEEDS_CLEARML | MLG_PLUGIN_USES_HEAD_TASK,
     "diff", DIFF_VERSION,
     "metrics, hyperparameters and requirements of the PR's task against "
     "a baseline task",
     diff_options,
     diff_init, diff_run, diff_fini,
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
+    MLG_PLUGIN_TAIL(3) /* head_task is 1.3 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

@@ -222,7 +222,6 @@ static int stats_run(void *state, struct mlg_check *check)
     const char *project = h->opt_scope(check, "project");
     const char *task_name = h->opt_scope(check, "task-name");
     const char *tag = h->opt_str(check, "tag");
-    struct mlg_task_query q;
     struct mlg_task_found f = MLG_TASK_FOUND_INIT;
     struct mlg_error err;
     struct stats_row *rows = NULL;
@@ -236,12 +235,8 @@ static int stats_run(void *state, struct mlg_check *check)
                   "no head commit in the run context (use --sha)");
         return MLG_ERROR;
     }
-    memset(&q, 0, sizeof q);
-    q.size = sizeof q;
-    q.commit = ctx->head_sha;
-    q.project = project;
-    q.task_name = task_name;
-    if (h->clearml_find_task(check, &q, &f, &err) != 0) {
+    /* The runner looked it up once for every check of this scope. */
+    if (h->head_task(check, &f, &err) != 0) {
         h->result(check, MLG_ERROR, "task lookup failed: %s", err.message);
         return MLG_ERROR;
     }
@@ -349,13 +344,13 @@ static void stats_fini(void *state)
 
 static const struct mlg_plugin stats_plugin = {
     MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin),
-    MLG_PLUGIN_NEEDS_CLEARML,
+    MLG_PLUGIN_NEEDS_CLEARML | MLG_PLUGIN_USES_HEAD_TASK,
     "stats-comment", STATS_VERSION,
     "tag the ClearML task that ran the PR head and show its scalars",
     stats_options,
     stats_init, stats_run, stats_fini,
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-    MLG_PLUGIN_TAIL(1) /* opt_scope is 1.1 */
+    MLG_PLUGIN_TAIL(3) /* head_task is 1.3 */
 };
 
 const struct mlg_plugin *mlg_plugin_entry(void)

@@ -619,6 +619,38 @@ int clearml_call(struct clearml *c, const char *endpoint,
                           deadline, err);
 }
 
+int clearml_call_at(struct clearml *c, const char *version,
+                    const char *endpoint, const struct cJSON *body,
+                    struct cJSON **data, double deadline,
+                    struct mlg_error *err)
+{
+    unsigned minor;
+    char tail, *v;
+    int rc;
+
+    *data = NULL;
+    /* "2.N": the URL's version segment is built from it, so nothing but
+     * digits may pass. */
+    if (version == NULL || strncmp(version, "2.", 2) != 0 ||
+        strspn(version + 2, "0123456789") != strlen(version + 2) ||
+        strlen(version + 2) < 1 || strlen(version + 2) > 3 ||
+        sscanf(version + 2, "%u%c", &minor, &tail) != 1 || minor < 1) {
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: API version \"%s\" "
+                   "is not 2.N", version ? version : "(null)");
+        return -1;
+    }
+    if (c->api_version > 0 && 200 + (int)minor > c->api_version) {
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: %s needs API 2.%u, "
+                   "the server has %d.%d", endpoint ? endpoint : "(null)",
+                   minor, c->api_version / 100, c->api_version % 100);
+        return -1;
+    }
+    v = xasprintf("v2.%u", minor);
+    rc = clearml_call_v(c, v, endpoint, body, data, deadline, err);
+    free(v);
+    return rc;
+}
+
 /* ---- helpers ---------------------------------------------------------- */
 
 char *clearml_regex_escape(const char *s)
@@ -654,9 +686,7 @@ static cJSON *clearml_anchored(const char *name)
     return s;
 }
 
-/* Ids of the projects named exactly name (projects.get_all).  Returns a
- * cJSON array of id strings (caller frees), or NULL with err. */
-static cJSON *clearml_project_ids(struct clearml *c, const char *name,
+cJSON *clearml_project_ids(struct clearml *c, const char *name,
                                   double deadline, struct mlg_error *err)
 {
     cJSON *body = cJSON_CreateObject(), *data = NULL, *ids, *p, *list;
@@ -719,18 +749,8 @@ int clearml_find_task(struct clearml *c, const char *commit,
                       struct cJSON **task, struct cJSON **dirty,
                       double deadline, struct mlg_error *err)
 {
-    static const char *const only[] = {
-        "id", "name", "project", "status", "status_message", "tags",
-        "system_tags", "last_update", "last_iteration", "last_metrics",
-        "script.diff", "script.version_num", "script.repository",
-        "script.branch", NULL
-    };
-    static const char *const completed[] = { "completed", NULL };
-    static const char *const not_archived[] = { "-archived", NULL };
-    static const char *const order[] = { "-last_update", NULL };
-    cJSON *body, *all, *pids = NULL;
-    char *pattern;
-    int page, rc = 0;
+    cJSON *pids = NULL;
+    int rc;
 
     *task = NULL;
     *dirty = NULL;
@@ -751,6 +771,61 @@ int clearml_find_task(struct clearml *c, const char *commit,
             return 0;
         }
     }
+    rc = clearml_find_task_in(c, commit, pids, task_name, NULL, task, dirty,
+                              deadline, err);
+    cJSON_Delete(pids);
+    return rc;
+}
+
+/* Whether name is in the NULL-terminated v. */
+static int clearml_listed(const char *const *v, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+int clearml_find_task_in(struct clearml *c, const char *commit,
+                         const struct cJSON *pids, const char *task_name,
+                         const char *const *extra, struct cJSON **task,
+                         struct cJSON **dirty, double deadline,
+                         struct mlg_error *err)
+{
+    static const char *const only[] = {
+        "id", "name", "project", "status", "status_message", "tags",
+        "system_tags", "last_update", "last_iteration", "last_metrics",
+        "script.diff", "script.version_num", "script.repository",
+        "script.branch", NULL
+    };
+    static const char *const completed[] = { "completed", NULL };
+    static const char *const not_archived[] = { "-archived", NULL };
+    static const char *const order[] = { "-last_update", NULL };
+    const char **fields;
+    cJSON *body, *all;
+    char *pattern;
+    size_t nf = 0, i;
+    int page, rc = 0;
+
+    *task = NULL;
+    *dirty = NULL;
+    if (!validate_sha(commit)) {
+        log_seterr(err, MLG_E_USAGE, 0, 0,
+                   "clearml: \"%s\" is not a commit SHA",
+                   commit ? commit : "(null)");
+        return -1;
+    }
+    /* The default fields, then the extra ones not among them. */
+    for (i = 0; extra && extra[i]; i++)
+        ;
+    fields = xcalloc(sizeof only / sizeof only[0] + i, sizeof *fields);
+    for (i = 0; only[i]; i++)
+        fields[nf++] = only[i];
+    for (i = 0; extra && extra[i]; i++)
+        if (!clearml_listed(fields, nf, extra[i]))
+            fields[nf++] = extra[i];
     body = cJSON_CreateObject();
     all = cJSON_AddObjectToObject(body, "_all_");
     {
@@ -765,9 +840,10 @@ int clearml_find_task(struct clearml *c, const char *commit,
     cJSON_AddItemToObject(body, "system_tags",
                           clearml_strings(not_archived));
     cJSON_AddItemToObject(body, "order_by", clearml_strings(order));
-    cJSON_AddItemToObject(body, "only_fields", clearml_strings(only));
+    cJSON_AddItemToObject(body, "only_fields", clearml_strings(fields));
+    free(fields);
     if (pids)
-        cJSON_AddItemToObject(body, "project", pids);
+        cJSON_AddItemToObject(body, "project", cJSON_Duplicate(pids, 1));
     if (task_name && *task_name)
         cJSON_AddItemToObject(body, "name", clearml_anchored(task_name));
     cJSON_AddNumberToObject(body, "page", 0);

@@ -86,6 +86,27 @@ int clearml_find_task(struct clearml *c, const char *commit,
                       const char *project, const char *task_name,
                       struct cJSON **task, struct cJSON **dirty,
                       double deadline, struct mlg_error *err);
+/* clearml_find_task with the project scope resolved already: pids is
+ * the array of project ids (clearml_project_ids; NULL: no project scope)
+ * and extra a NULL-terminated list of only_fields beyond the default
+ * ones (or NULL).  Borrows pids and extra; *task and *dirty as
+ * clearml_find_task. */
+int clearml_find_task_in(struct clearml *c, const char *commit,
+                         const struct cJSON *pids, const char *task_name,
+                         const char *const *extra, struct cJSON **task,
+                         struct cJSON **dirty, double deadline,
+                         struct mlg_error *err);
+/* Ids of the projects named exactly name (projects.get_all): a cJSON
+ * array of id strings, empty when none (caller frees), or NULL with
+ * err. */
+struct cJSON *clearml_project_ids(struct clearml *c, const char *name,
+                                  double deadline, struct mlg_error *err);
+/* clearml_call at API version "2.N" (refused with MLG_E_USAGE when N is
+ * not a number or is newer than the server's known version). */
+int clearml_call_at(struct clearml *c, const char *version,
+                    const char *endpoint, const struct cJSON *body,
+                    struct cJSON **data, double deadline,
+                    struct mlg_error *err);
 /* *id: caller frees. */
 int clearml_project_id(struct clearml *c, const char *name, int create,
                        char **id, double deadline, struct mlg_error *err);

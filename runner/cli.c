@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "context.h"
 #include "exec.h"
+#include "facts.h"
 #include "forge.h"
 #include "host.h"
 #include "http.h"
@@ -621,6 +622,7 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
 {
     struct run_context ctx;
     struct host_env env;
+    struct run_facts facts;
     struct run_result rr;
     struct exec_check *run;
     char err[1024];
@@ -680,10 +682,18 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
                         e.message);
         }
     }
+    /* What several checks read, once, before they are forked. */
+    facts_plan(&facts, c, run, n);
+    if (facts.n > 0 && env.clearml != NULL && !exec_cancel_requested()) {
+        facts_resolve(&facts, env.clearml, ctx.head_sha,
+                      cli_until(CLI_SETUP_TIMEOUT, env.run_deadline));
+        env.facts = &facts;
+    }
     jv = conf_get(conf_find(c, "run"), "jobs");
     if (jv != NULL)
         conf_parse_int(jv, &jobs);
     exec_run(&env, run, n, (int)jobs, &rr);
+    facts_free(&facts);
     code = result_exit_code(rr.overall);
     /* The report reaches stdout and the files before anything slower. */
     if (cli_write_reports(o, &rr, &ctx, c) != 0 && code == 0)

@@ -10,11 +10,13 @@
 
 #include "clearml.h"
 #include "endpoint.h"
+#include "facts.h"
 #include "forge.h"
 #include "http.h"
 #include "log.h"
 #include "markdown.h"
 #include "utf8.h"
+#include "validate.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -196,13 +198,27 @@ static const char *host_conf_clearml(struct mlg_check *ck, const char *key)
     return conf_get(conf_find(ck->env->conf, "clearml"), key);
 }
 
+const char *host_scope(const struct conf *c, const struct conf_section *sec,
+                       const struct plugin *p, const char *key)
+{
+    const struct mlg_option *o = p->d.options;
+    const char *v = NULL;
+
+    for (; key != NULL && o != NULL && o->name != NULL; o++)
+        if (strcmp(o->name, key) == 0) {
+            v = conf_get(sec, key);
+            if (v == NULL)
+                v = o->def;
+            break;
+        }
+    if (v == NULL && key != NULL)
+        v = conf_get(conf_find(c, "clearml"), key);
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
 static const char *host_opt_scope(struct mlg_check *ck, const char *key)
 {
-    const char *v = host_opt_str(ck, key);
-
-    if (v == NULL)
-        v = host_conf_clearml(ck, key);
-    return v != NULL && *v != '\0' ? v : NULL;
+    return host_scope(ck->env->conf, ck->sp->sec, ck->sp->plugin, key);
 }
 
 static const struct mlg_context *host_context(struct mlg_check *ck)
@@ -391,7 +407,9 @@ static const cJSON *host_in_json(struct mlg_check *ck, const cJSON *body)
     return c;
 }
 
-static int host_clearml_call_in(struct mlg_check *ck, const char *endpoint,
+/* version NULL: the default 2.23 of clearml_call. */
+static int host_clearml_call_in(struct mlg_check *ck, const char *version,
+                                const char *endpoint,
                                 const struct cJSON *body,
                                 const struct cJSON **data,
                                 struct mlg_error *err)
@@ -415,8 +433,11 @@ static int host_clearml_call_in(struct mlg_check *ck, const char *endpoint,
                    endpoint);
         return -1;
     }
-    if (clearml_call(ck->env->clearml, endpoint, body, &out,
-                     host_deadline(ck), err) != 0)
+    if ((version == NULL
+         ? clearml_call(ck->env->clearml, endpoint, body, &out,
+                        host_deadline(ck), err)
+         : clearml_call_at(ck->env->clearml, host_in(ck, version), endpoint,
+                           body, &out, host_deadline(ck), err)) != 0)
         return -1;
     host_keep_tree(ck, out);
     if (data != NULL)
@@ -600,7 +621,170 @@ static int host_clearml_call(struct mlg_check *ck, const char *endpoint,
                              struct mlg_error *err)
 {
     struct mlg_error e = MLG_ERROR_INIT;
-    int rc = host_clearml_call_in(ck, endpoint, body, data, &e);
+    int rc = host_clearml_call_in(ck, NULL, endpoint, body, data, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_clearml_call_at(struct mlg_check *ck, const char *version,
+                                const char *endpoint,
+                                const struct cJSON *body,
+                                const struct cJSON **data,
+                                struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc;
+
+    if (version == NULL) {
+        if (data != NULL)
+            *data = NULL;
+        log_seterr(&e, MLG_E_USAGE, 0, 0, "clearml_call_at: no version");
+        rc = -1;
+    } else {
+        rc = host_clearml_call_in(ck, version, endpoint, body, data, &e);
+    }
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_clearml_api_version(struct mlg_check *ck)
+{
+    return ck->env->clearml != NULL ? clearml_api_version(ck->env->clearml)
+                                    : 0;
+}
+
+/* This check's run-facts scope: planned and tried by the runner, or
+ * NULL (then the entries look up live). */
+static const struct facts_scope *host_facts(struct mlg_check *ck,
+                                            int want_task)
+{
+    const struct facts_scope *s = facts_get(ck->env->facts,
+                                            host_opt_scope(ck, "project"),
+                                            host_opt_scope(ck, "task-name"));
+
+    if (s == NULL || s->resolved == 0 || (want_task && !s->want_task))
+        return NULL;
+    return s;
+}
+
+/* The ids of this check's scope project, or NULL for no project scope:
+ * from the run facts, else looked up now.  *pids is borrowed (facts) or
+ * kept in the arena.  Returns 0, or -1 with err. */
+static int host_scope_pids(struct mlg_check *ck, const cJSON **pids,
+                           struct mlg_error *err)
+{
+    const struct facts_scope *s = host_facts(ck, 0);
+    const char *project = host_opt_scope(ck, "project");
+    cJSON *out;
+
+    *pids = NULL;
+    if (s != NULL) {
+        if (s->resolved < 0 && s->pids == NULL) {
+            *err = s->err;
+            return -1;
+        }
+        *pids = s->pids;
+        return 0;
+    }
+    if (project == NULL)
+        return 0;
+    out = clearml_project_ids(ck->env->clearml, project, host_deadline(ck),
+                              err);
+    if (out == NULL)
+        return -1;
+    host_keep_tree(ck, out);
+    *pids = out;
+    return 0;
+}
+
+static int host_head_task_in(struct mlg_check *ck,
+                             struct mlg_task_found *found,
+                             struct mlg_error *err)
+{
+    const struct facts_scope *s;
+    const cJSON *pids = NULL;
+    cJSON *task = NULL, *dirty = NULL;
+
+    if (found == NULL) {
+        log_seterr(err, MLG_E_USAGE, 0, 0, "head_task: found is NULL");
+        return -1;
+    }
+    found->task = NULL;
+    found->dirty = NULL;
+    if (host_need_clearml(ck, err) != 0)
+        return -1;
+    if (!validate_sha(ck->mctx.head_sha)) {
+        log_seterr(err, MLG_E_USAGE, 0, 0, "head_task: the run has no "
+                   "head commit SHA");
+        return -1;
+    }
+    s = host_facts(ck, 1);
+    if (s != NULL) {
+        if (s->resolved < 0) {
+            *err = s->err;
+            return -1;
+        }
+        found->task = s->task;
+        found->dirty = s->dirty;
+        return 0;
+    }
+    if (host_scope_pids(ck, &pids, err) != 0)
+        return -1;
+    if (pids != NULL && cJSON_GetArraySize(pids) == 0)
+        return 0; /* no such project: no task */
+    if (clearml_find_task_in(ck->env->clearml, ck->mctx.head_sha, pids,
+                             host_opt_scope(ck, "task-name"),
+                             ck->sp->plugin->d.head_fields, &task, &dirty,
+                             host_deadline(ck), err) != 0)
+        return -1;
+    host_keep_tree(ck, task);
+    host_keep_tree(ck, dirty);
+    found->task = task;
+    found->dirty = dirty;
+    return 0;
+}
+
+static int host_head_task(struct mlg_check *ck, struct mlg_task_found *found,
+                          struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_head_task_in(ck, found, &e);
+
+    host_err_out(ck, err, &e);
+    return rc;
+}
+
+static int host_scope_project_id_in(struct mlg_check *ck, const char **id,
+                                    struct mlg_error *err)
+{
+    const cJSON *pids = NULL;
+    const char *project = host_opt_scope(ck, "project");
+
+    if (id == NULL) {
+        log_seterr(err, MLG_E_USAGE, 0, 0, "scope_project_id: id is NULL");
+        return -1;
+    }
+    *id = NULL;
+    if (project == NULL)
+        return 0;
+    if (host_need_clearml(ck, err) != 0 ||
+        host_scope_pids(ck, &pids, err) != 0)
+        return -1;
+    if (!cJSON_IsString(cJSON_GetArrayItem(pids, 0))) {
+        log_seterr(err, MLG_E_USAGE, 0, 0, "clearml: no project named "
+                   "\"%s\"", project);
+        return -1;
+    }
+    *id = cJSON_GetArrayItem(pids, 0)->valuestring;
+    return 0;
+}
+
+static int host_scope_project_id(struct mlg_check *ck, const char **id,
+                                 struct mlg_error *err)
+{
+    struct mlg_error e = MLG_ERROR_INIT;
+    int rc = host_scope_project_id_in(ck, id, &e);
 
     host_err_out(ck, err, &e);
     return rc;
@@ -888,7 +1072,11 @@ static const struct mlg_host host_table = {
     host_vresult,
     host_vdetail,
     host_vannotate,
-    host_vlog
+    host_vlog,
+    host_head_task,
+    host_scope_project_id,
+    host_clearml_call_at,
+    host_clearml_api_version
 };
 
 void host_table_as(unsigned minor, struct mlg_host *out)
@@ -899,6 +1087,8 @@ void host_table_as(unsigned minor, struct mlg_host *out)
         size = offsetof(struct mlg_host, opt_scope);
     else if (minor < 2)
         size = offsetof(struct mlg_host, vresult);
+    else if (minor < 3)
+        size = offsetof(struct mlg_host, head_task);
     memset(out, 0, sizeof(*out));
     memcpy(out, &host_table, size);
     out->abi_minor = minor < MLG_ABI_MINOR ? minor : MLG_ABI_MINOR;

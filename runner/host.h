@@ -13,6 +13,7 @@
 
 struct clearml;
 struct forge;
+struct run_facts;
 
 /* What every check of a run shares.  All borrowed by the host. */
 struct host_env {
@@ -30,6 +31,7 @@ struct host_env {
                                  it; 0 = none */
     const struct mlg_host *table; /* NULL: this runner's services table;
                                      tests hand host_table_as()'s */
+    const struct run_facts *facts; /* resolved before the fork, or NULL */
 };
 
 /* Seconds of cleanup a check gets once the run is cancelled (SIGINT from
@@ -60,6 +62,13 @@ void host_run_check(const struct host_env *env, const struct host_spec *sp,
  * it: that minor and size, later entries NULL (tests simulate older
  * hosts with it). */
 void host_table_as(unsigned minor, struct mlg_host *out);
+
+/* A check's ClearML scope value (host->opt_scope): key of its section
+ * when the plugin declares that option (its default otherwise), else
+ * the conf's [clearml] key; NULL when that is empty.  Borrowed from the
+ * conf or the plugin. */
+const char *host_scope(const struct conf *c, const struct conf_section *sec,
+                       const struct plugin *p, const char *key);
 
 /* Fold newlines and control characters to spaces and cut at 300 bytes
  * without splitting UTF-8.  Caller frees. */

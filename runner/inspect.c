@@ -47,6 +47,33 @@ static void inspect_options(FILE *out, const struct mlg_option *o)
     }
 }
 
+/* The flags as words, and the head fields a 1.3 plugin asks for. */
+static void inspect_flags(FILE *out, const struct mlg_plugin *d)
+{
+    static const struct { unsigned bit; const char *word; } names[] = {
+        {MLG_PLUGIN_NEEDS_PR, "needs-pr"},
+        {MLG_PLUGIN_NEEDS_CLEARML, "needs-clearml"},
+        {MLG_PLUGIN_USES_PROJECT, "uses-project"},
+        {MLG_PLUGIN_USES_HEAD_TASK, "uses-head-task"}
+    };
+    const char *sep = "";
+    size_t i;
+
+    fprintf(out, "%-13s", "flags:");
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (d->flags & names[i].bit) {
+            fprintf(out, "%s%s", *sep ? sep : " ", names[i].word);
+            sep = " ";
+        }
+    fputs(*sep ? "\n" : " none\n", out);
+    if (d->head_fields != NULL && d->head_fields[0] != NULL) {
+        fprintf(out, "%-13s", "head fields:");
+        for (i = 0; d->head_fields[i] != NULL; i++)
+            fprintf(out, " %s", d->head_fields[i]);
+        fputc('\n', out);
+    }
+}
+
 /* What a refused plugin's descriptor still tells (the frozen head, and
  * the rest as far as struct_size reaches). */
 static void inspect_raw(FILE *out, const struct mlg_plugin *d)
@@ -94,12 +121,7 @@ int inspect_plugin(const char *file, FILE *out)
             "ABI:", (unsigned)p->d.abi_major, (unsigned)p->d.abi_minor,
             (unsigned)p->d.abi_major, loader_needed_minor(&p->d),
             MLG_ABI_MAJOR, MLG_ABI_MINOR);
-    fprintf(out, "%-13s %s\n", "flags:",
-            (p->d.flags & MLG_PLUGIN_NEEDS_PR) &&
-            (p->d.flags & MLG_PLUGIN_NEEDS_CLEARML) ? "needs-pr needs-clearml"
-            : (p->d.flags & MLG_PLUGIN_NEEDS_PR) ? "needs-pr"
-            : (p->d.flags & MLG_PLUGIN_NEEDS_CLEARML) ? "needs-clearml"
-            : "none");
+    inspect_flags(out, &p->d);
     inspect_options(out, p->d.options);
     fprintf(out, "%-13s yes\n", "loads:");
     loader_free(p);

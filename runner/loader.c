@@ -30,6 +30,9 @@
 /* Descriptors this big carry min_host_minor and option_size (1.2). */
 #define LOADER_12_SIZE (offsetof(struct mlg_plugin, option_size) + \
                         sizeof(uint32_t))
+/* Most head_fields a descriptor may list, and the longest name. */
+#define LOADER_MAX_FIELDS 32
+#define LOADER_MAX_FIELD_LEN 64
 /* The option struct of 1.0 and 1.1, the stride of their tables. */
 #define LOADER_OPT_10_SIZE sizeof(struct mlg_option)
 /* The cJSON whose trees plugins receive: the layout of every 1.x from 1.7
@@ -310,6 +313,34 @@ static int loader_copy_options(struct plugin *p, const struct mlg_plugin *d,
     return 0;
 }
 
+/* head_fields (1.3) go into the runner's tasks.get_all as only_fields:
+ * field paths only, a bounded list.  Returns 0 or -1 with err. */
+static int loader_check_fields(const char *path, const char *const *v,
+                               char *err, size_t errlen)
+{
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+    size_t i, n;
+
+    for (i = 0; v != NULL && v[i] != NULL; i++) {
+        if (i >= LOADER_MAX_FIELDS) {
+            snprintf(err, errlen, "%s: descriptor head_fields has more than "
+                     "%d names (missing the NULL terminator?)", path,
+                     LOADER_MAX_FIELDS);
+            return -1;
+        }
+        n = strlen(v[i]);
+        if (n == 0 || n > LOADER_MAX_FIELD_LEN || strspn(v[i], ok) != n ||
+            v[i][0] == '.' || v[i][n - 1] == '.') {
+            snprintf(err, errlen, "%s: descriptor head_fields[%zu] is not a "
+                     "field name (letters, digits, '_', '-', '.'; at most "
+                     "%d)", path, i, LOADER_MAX_FIELD_LEN);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The checks of design §6 on a descriptor copy d read up to its size. */
 static int loader_check(const char *path, const struct mlg_plugin *d,
                         const struct mlg_plugin *raw, unsigned host_minor,
@@ -355,6 +386,8 @@ static int loader_check(const char *path, const struct mlg_plugin *d,
         snprintf(err, errlen, "%s: run callback is NULL", path);
         return -1;
     }
+    if (loader_check_fields(path, d->head_fields, err, errlen) != 0)
+        return -1;
     if (d->name == NULL || *d->name == '\0') {
         snprintf(err, errlen, "%s: descriptor has no name", path);
         return -1;

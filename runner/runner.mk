@@ -10,7 +10,8 @@ librunner_la_SOURCES += runner/conf.c runner/conf.h \
 	runner/endpoint.c runner/endpoint.h \
 	runner/relay.c runner/relay.h \
 	runner/reaper.c runner/reaper.h \
-	runner/inspect.c runner/inspect.h
+	runner/inspect.c runner/inspect.h \
+	runner/facts.c runner/facts.h
 
 bin_PROGRAMS += mlgate
 mlgate_SOURCES = runner/main.c

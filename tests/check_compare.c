@@ -27,6 +27,42 @@ static void cmp_run(struct sbx *s, struct crun *r, const char *scenario,
     crun_expect(r, s, conf, extra, want);
 }
 
+#define CMP_MULTI "events.multi_task_scalar_metrics_iter_histogram"
+
+/* The one multi-task histogram request of the run names tasks a and b
+ * (in that order), goes to API 2.28 and asks for the one metric. */
+static void cmp_assert_multi_body(const struct sbx *s, const char *a,
+                                  const char *b)
+{
+    cJSON *log = sbx_log(s), *body = NULL;
+    const cJSON *e, *tasks, *m;
+
+    ck_assert_ptr_nonnull(log);
+    cJSON_ArrayForEach(e, log) {
+        const char *ep = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(e, "endpoint"));
+
+        if (ep != NULL && strcmp(ep, CMP_MULTI) == 0) {
+            ck_assert_str_eq(cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(e, "path")),
+                "/clearml/v2.28/" CMP_MULTI);
+            body = cJSON_Parse(cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(e, "req_body")));
+        }
+    }
+    ck_assert_ptr_nonnull(body);
+    tasks = cJSON_GetObjectItemCaseSensitive(body, "tasks");
+    ck_assert_int_eq(cJSON_GetArraySize(tasks), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(tasks, 0)->valuestring, a);
+    ck_assert_str_eq(cJSON_GetArrayItem(tasks, 1)->valuestring, b);
+    m = cJSON_GetObjectItemCaseSensitive(body, "metrics");
+    ck_assert_int_eq(cJSON_GetArraySize(m), 1);
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(m, 0), "metric")), "Performance Metric");
+    cJSON_Delete(body);
+    cJSON_Delete(log);
+}
+
 /* The best tag is on task `on` only, and unrelated tags are intact. */
 static void cmp_assert_best(const struct sbx *s, const char *on,
                             const char *off)
@@ -65,9 +101,34 @@ START_TEST(test_happy_moves_tag)
                                  "task (baseline)."));
     ck_assert_ptr_nonnull(strstr(d, CK_CURRENT));
     ck_assert_ptr_nonnull(strstr(d, CK_BEST));
-    /* Both curves, each asked for with only that metric. */
+    /* Both curves in one request (the server has API 2.34), with only
+     * that metric. */
+    ck_assert_int_eq(ck_endpoint_count(&s,
+                     "events.scalar_metrics_iter_histogram"), 0);
+    ck_assert_int_eq(ck_endpoint_count(&s, CMP_MULTI), 1);
+    cmp_assert_multi_body(&s, CK_CURRENT, CK_BEST);
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* An API 2.23 server has no "metrics" filter on the multi-task endpoint:
+ * one filtered request per task, and the chart still has both curves. */
+START_TEST(test_old_server_histogram_per_task)
+{
+    struct sbx s;
+    struct crun r;
+    const char *d;
+
+    cmp_run(&s, &r, "old-server", CMP_CONF(CMP_PM), NULL, 0);
     ck_assert_int_eq(ck_endpoint_count(&s,
                      "events.scalar_metrics_iter_histogram"), 2);
+    ck_assert_int_eq(ck_endpoint_count(&s, CMP_MULTI), 0);
+    d = crun_get(&r, "compare", "details");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_ptr_nonnull(strstr(d, "xychart-beta"));
+    ck_assert_ptr_nonnull(strstr(d, "Red: current task (head); blue: best "
+                                 "task (baseline)."));
     crun_free(&r);
     sbx_stop(&s);
 }
@@ -485,6 +546,7 @@ static Suite *cmp_suite(void)
     tcase_set_timeout(limits, 30);
     tcase_set_timeout(errors, 30);
     tcase_add_test(core, test_happy_moves_tag);
+    tcase_add_test(core, test_old_server_histogram_per_task);
     tcase_add_test(core, test_no_best_first);
     tcase_add_test(core, test_regressed_fails_no_move);
     tcase_add_test(core, test_regressed_warn);

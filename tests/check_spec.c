@@ -178,6 +178,15 @@ static int spec_value(const cJSON *f, const cJSON *v, const char *name,
 
         if (!spec_has_type(f, "array"))
             return spec_why(why, n, "%s: an array, wrong type", name);
+        lim = cJSON_GetObjectItemCaseSensitive(f, "maxItems");
+        if (cJSON_IsNumber(lim) && cJSON_GetArraySize(v) > lim->valuedouble)
+            return spec_why(why, n, "%s: %d items, over the limit of %.0f",
+                            name, cJSON_GetArraySize(v), lim->valuedouble);
+        lim = cJSON_GetObjectItemCaseSensitive(f, "minItems");
+        if (cJSON_IsNumber(lim) && cJSON_GetArraySize(v) < lim->valuedouble)
+            return spec_why(why, n, "%s: %d items, under the minimum of "
+                            "%.0f", name, cJSON_GetArraySize(v),
+                            lim->valuedouble);
         cJSON_ArrayForEach(e, v) {
             char sub[256];
 
@@ -546,6 +555,16 @@ START_TEST(test_rejects_wrong_requests)
           "\"service\":\"clearml\",\"endpoint\":\"tasks.get_all\","
           "\"req_body\":\"{\\\"page_size\\\":\\\"10\\\"}\"," UA "}",
           "page_size: a string" },
+        { "{\"method\":\"POST\",\"path\":\"/clearml/v2.23/"
+          "events.multi_task_scalar_metrics_iter_histogram\",\"service\":"
+          "\"clearml\",\"endpoint\":\"events.multi_task_scalar_metrics_"
+          "iter_histogram\",\"req_body\":\"{\\\"tasks\\\":[\\\"t\\\"],"
+          "\\\"metrics\\\":[]}\"," UA "}", "metrics: field of API 2.28" },
+        { "{\"method\":\"POST\",\"path\":\"/clearml/v2.28/"
+          "events.multi_task_scalar_metrics_iter_histogram\",\"service\":"
+          "\"clearml\",\"endpoint\":\"events.multi_task_scalar_metrics_"
+          "iter_histogram\",\"req_body\":\"{\\\"tasks\\\":[]}\"," UA "}",
+          "tasks: 0 items, under the minimum of 1" },
         { "{\"method\":\"POST\",\"path\":\"/github/repos/o/r/statuses/abc\","
           "\"service\":\"github\",\"req_body\":\"{\\\"state\\\":\\\"failed\\\"}\","
           UA "}", "body.state: value not in its enum" },

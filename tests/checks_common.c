@@ -369,6 +369,7 @@ static int ck_is_read(const char *ep)
 {
     static const char *const reads[] = {
         "auth.login", "server.info", "events.scalar_metrics_iter_histogram",
+        "events.multi_task_scalar_metrics_iter_histogram",
         "events.get_task_log", "events.get_task_events", NULL
     };
     int i;

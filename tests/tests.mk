@@ -89,8 +89,8 @@ tests_plugins_hostcalls_la_SOURCES = tests/plugins/hostcalls.c
 tests_plugins_hostcalls_la_CFLAGS = $(MLG_OLD_PLUGIN_CFLAGS) $(CJSON_CFLAGS)
 tests_plugins_hostcalls_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_hostcalls_la_LIBADD = $(CJSON_LIBS)
-# One plugin per ABI header: 1.0 and 1.1 as they were released (kept in
-# tests/abi/), 1.2 from sdk/.
+# One plugin per ABI header, each as it was released (kept in
+# tests/abi/); the current one is sdk/'s.
 tests_plugins_abi10_la_SOURCES = tests/plugins/abi10.c \
 	tests/abi/1.0/mlgate/plugin.h
 tests_plugins_abi10_la_CPPFLAGS = -I$(top_srcdir)/tests/abi/1.0
@@ -99,7 +99,9 @@ tests_plugins_abi11_la_SOURCES = tests/plugins/abi11.c \
 	tests/abi/1.1/mlgate/plugin.h
 tests_plugins_abi11_la_CPPFLAGS = -I$(top_srcdir)/tests/abi/1.1
 tests_plugins_abi11_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
-tests_plugins_abi12_la_SOURCES = tests/plugins/abi12.c
+tests_plugins_abi12_la_SOURCES = tests/plugins/abi12.c \
+	tests/abi/1.2/mlgate/plugin.h
+tests_plugins_abi12_la_CPPFLAGS = -I$(top_srcdir)/tests/abi/1.2
 tests_plugins_abi12_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_reserved_la_SOURCES = tests/plugins/reserved.c
 tests_plugins_reserved_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)

@@ -64,7 +64,7 @@ extern "C" {
 #endif
 
 #define MLG_ABI_MAJOR 1
-#define MLG_ABI_MINOR 2
+#define MLG_ABI_MINOR 3
 
 /* printf-format checking of the variadic entries, where the compiler
  * understands it. */
@@ -131,6 +131,13 @@ struct mlg_option {
 /* Plugin flags. */
 #define MLG_PLUGIN_NEEDS_PR 0x1u      /* SKIP when the run has no PR/MR */
 #define MLG_PLUGIN_NEEDS_CLEARML 0x2u /* ClearML credentials required */
+/* 1.3: run facts.  The runner resolves, once per run and before any check
+ * starts, what the checks that declare these read: the scope's project
+ * (host->scope_project_id) and the head task (host->head_task), shared
+ * by every check with the same scope.  Nothing is resolved for a run
+ * whose checks declare neither.  Older runners ignore the bits. */
+#define MLG_PLUGIN_USES_PROJECT 0x4u   /* reads host->scope_project_id */
+#define MLG_PLUGIN_USES_HEAD_TASK 0x8u /* reads host->head_task */
 
 /* The per-check handle.  Opaque; owned by the runner; valid from init()
  * until fini() returns. */
@@ -183,6 +190,14 @@ struct mlg_plugin {
     uint32_t min_host_minor; /* MLG_NEEDS_MINOR(m), or 0: abi_minor */
     uint32_t option_size;    /* sizeof(struct mlg_option) as built;
                                 0 means the 1.0 struct */
+
+    /* --- appended in ABI 1.3. */
+    /* Fields this plugin reads from the head task beyond the ones
+     * host->head_task always returns (e.g. "hyperparams",
+     * "execution.queue"), NULL-terminated, or NULL.  The runner asks for
+     * the union of what the loaded plugins declare in its one lookup.
+     * At most 32 names of letters, digits, '_', '-' and '.'. */
+    const char *const *head_fields;
 };
 
 /* min_host_minor value for "needs host ABI 1.m or newer".  The marker bit
@@ -194,11 +209,14 @@ struct mlg_plugin {
  *       MLG_PLUGIN_HEAD, flags, "name", ..., fini, {NULL},
  *       MLG_PLUGIN_TAIL(0)
  *   };
- * MLG_PLUGIN_TAIL(m) fills the 1.2 fields: m is the oldest host minor the
- * plugin needs.  Designated initialisers work as well. */
+ * MLG_PLUGIN_TAIL(m) fills every field appended since 1.2: m is the
+ * oldest host minor the plugin needs, the rest their defaults (no
+ * head_fields).  MLG_PLUGIN_TAIL_FIELDS(m, f) sets head_fields to f.
+ * Designated initialisers work as well. */
 #define MLG_PLUGIN_HEAD MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin)
-#define MLG_PLUGIN_TAIL(min_minor) MLG_NEEDS_MINOR(min_minor), \
-    sizeof(struct mlg_option)
+#define MLG_PLUGIN_TAIL(min_minor) MLG_PLUGIN_TAIL_FIELDS(min_minor, NULL)
+#define MLG_PLUGIN_TAIL_FIELDS(min_minor, fields) \
+    MLG_NEEDS_MINOR(min_minor), sizeof(struct mlg_option), (fields)
 
 /* The one exported symbol.  Returns a pointer to static const data. */
 typedef const struct mlg_plugin *(*mlg_plugin_entry_fn)(void);
@@ -460,6 +478,38 @@ struct mlg_host {
         MLG_PRINTF(5, 0);
     void (*vlog)(struct mlg_check *check, int level, const char *fmt,
                  va_list ap) MLG_PRINTF(3, 0);
+
+    /* --- appended in ABI 1.3.  A plugin with min_host_minor < 3 tests
+     * host->abi_minor >= 3 first. */
+
+    /* The head task of this check's scope: what clearml_find_task()
+     * returns for the run's head_sha and this check's opt_scope()
+     * "project" and "task-name", plus the plugin's head_fields.  With
+     * MLG_PLUGIN_USES_HEAD_TASK the runner looked it up once before the
+     * checks started and every check of the same scope reads that one
+     * answer (a failed lookup is this call's error); without it, or for
+     * a scope nobody declared, the call looks it up now.  The trees are
+     * borrowed as clearml_find_task's. */
+    int (*head_task)(struct mlg_check *check, struct mlg_task_found *found,
+                     struct mlg_error *err);
+    /* The id of this check's opt_scope() "project" (exact name, never
+     * created); *id is NULL when the scope names no project.  A project
+     * that does not exist is an MLG_E_USAGE error.  Resolved once per
+     * run like head_task under MLG_PLUGIN_USES_PROJECT (or _HEAD_TASK).
+     * *id is borrowed. */
+    int (*scope_project_id)(struct mlg_check *check, const char **id,
+                            struct mlg_error *err);
+    /* clearml_call at API version "2.N" (2.1 to the server's version),
+     * for request fields newer than the 2.23 clearml_call speaks, e.g.
+     * "metrics" of events.multi_task_scalar_metrics_iter_histogram
+     * (2.28).  Same rules as clearml_call otherwise. */
+    int (*clearml_call_at)(struct mlg_check *check, const char *version,
+                           const char *endpoint, const struct cJSON *body,
+                           const struct cJSON **data,
+                           struct mlg_error *err);
+    /* The ClearML server's API version as 100 * major + minor (2.34 ->
+     * 234) from its login, or 0 when unknown or not logged in. */
+    int (*clearml_api_version)(struct mlg_check *check);
 };
 
 #ifdef __cplusplus

@@ -15,16 +15,23 @@
  *    "forge": {"METHOD /path": ANSWER or [ANSWER, ...]},
  *    "find_task": {"task": TASK or null, "dirty": TASK or null},
  *    "project_id": {"NAME" or "*": "ID"},
+ *    "api_version": "2.34",
  *    "queue_id": {"NAME" or "*": "ID"},
  *    "update_tags": ANSWER}
  * An ANSWER is {"data": ...} (forge: {"status": 201, "data": ...}) or
  * {"error": {"kind": MLG_E_*, "status": 400, "message": "..."}}, used
  * "times" times (default 1; -1 = every time).  A list is used in order.
  * A call with no answer left fails with MLG_E_HTTP 404 "no recorded
- * answer", and is still listed in the calls.
+ * answer", and is still listed in the calls.  "find_task" answers both
+ * clearml_find_task and head_task; "project_id" also scope_project_id;
+ * clearml_call_at takes the "clearml" answers; api_version (default 0,
+ * unknown) is what clearml_api_version returns.
  *
  * Calls are listed one per line, in order:
  *   clearml ENDPOINT BODY        (BODY as compact JSON, {} when NULL)
+ *   clearml@VERSION ENDPOINT BODY              (clearml_call_at)
+ *   head_task COMMIT PROJECT TASK-NAME         (the check's scope)
+ *   scope_project_id PROJECT
  *   find_task COMMIT PROJECT TASK-NAME   ("-" for NULL or empty)
  *   project_id NAME CREATE | queue_id NAME
  *   update_tags ID +ADD,... -REMOVE,...

@@ -43,6 +43,7 @@ struct mlg_check {
     size_t nans;
     cJSON *find_task;          /* {"task", "dirty"} or NULL */
     cJSON *ids;                /* {"project_id": {...}, "queue_id": {...}} */
+    int api_version;           /* "api_version": "2.34" -> 234; 0 unknown */
     cJSON **keep;              /* everything handed to the plugin */
     size_t nkeep;
     char *cancel_endpoint;
@@ -379,6 +380,47 @@ static const char *mlgt_dash(const char *s)
     return s != NULL && *s != '\0' ? s : "-";
 }
 
+/* Answered from the same "clearml" recordings as clearml_call; listed
+ * as "clearml@VERSION ENDPOINT BODY". */
+static int mlgt_clearml_call_at(struct mlg_check *c, const char *version,
+                                const char *endpoint, const cJSON *body,
+                                const cJSON **data, struct mlg_error *err)
+{
+    char key[512], what[64];
+
+    if (data != NULL)
+        *data = NULL;
+    if (endpoint == NULL || version == NULL) {
+        mlgt_fail(err, MLG_E_USAGE, 0, "clearml_call_at: NULL argument");
+        return -1;
+    }
+    snprintf(what, sizeof(what), "clearml@%s", version);
+    mlgt_call_line(c, what, endpoint, body);
+    if (c->cancel_after > 0 &&
+        (c->cancel_endpoint == NULL ||
+         strcmp(c->cancel_endpoint, endpoint) == 0))
+        c->cancel_calls++;
+    snprintf(key, sizeof(key), "clearml %s", endpoint);
+    return mlgt_apply(c, key, mlgt_next(c, key), data, NULL, err);
+}
+
+static int mlgt_api_version(struct mlg_check *c)
+{
+    return c->api_version;
+}
+
+/* The recorded "find_task" answer into *found (copies kept). */
+static void mlgt_found(struct mlg_check *c, struct mlg_task_found *found)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(c->find_task, "task");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(c->find_task, "dirty");
+
+    if (t != NULL && !cJSON_IsNull(t))
+        found->task = mlgt_keep(c, cJSON_Duplicate(t, 1));
+    if (d != NULL && !cJSON_IsNull(d))
+        found->dirty = mlgt_keep(c, cJSON_Duplicate(d, 1));
+}
+
 static int mlgt_find_task(struct mlg_check *c, const struct mlg_task_query *q,
                           struct mlg_task_found *found,
                           struct mlg_error *err)
@@ -404,17 +446,23 @@ static int mlgt_find_task(struct mlg_check *c, const struct mlg_task_query *q,
         commit = c->ctx.head_sha;
     mlgt_add(&c->calls, "find_task %s %s %s\n", mlgt_dash(commit),
              mlgt_dash(project), mlgt_dash(name));
-    if (c->find_task != NULL) {
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(c->find_task,
-                                                          "task");
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(c->find_task,
-                                                          "dirty");
+    mlgt_found(c, found);
+    return 0;
+}
 
-        if (t != NULL && !cJSON_IsNull(t))
-            found->task = mlgt_keep(c, cJSON_Duplicate(t, 1));
-        if (d != NULL && !cJSON_IsNull(d))
-            found->dirty = mlgt_keep(c, cJSON_Duplicate(d, 1));
+static int mlgt_head_task(struct mlg_check *c, struct mlg_task_found *found,
+                          struct mlg_error *err)
+{
+    if (found == NULL) {
+        mlgt_fail(err, MLG_E_USAGE, 0, "head_task: found is NULL");
+        return -1;
     }
+    found->task = NULL;
+    found->dirty = NULL;
+    mlgt_add(&c->calls, "head_task %s %s %s\n", mlgt_dash(c->ctx.head_sha),
+             mlgt_dash(mlgt_opt_scope(c, "project")),
+             mlgt_dash(mlgt_opt_scope(c, "task-name")));
+    mlgt_found(c, found);
     return 0;
 }
 
@@ -448,6 +496,22 @@ static int mlgt_project_id(struct mlg_check *c, const char *name, int create,
     }
     mlgt_add(&c->calls, "project_id %s %d\n", name, create);
     return mlgt_id(c, "project_id", name, id, err);
+}
+
+static int mlgt_scope_project_id(struct mlg_check *c, const char **id,
+                                 struct mlg_error *err)
+{
+    const char *project = mlgt_opt_scope(c, "project");
+
+    if (id == NULL) {
+        mlgt_fail(err, MLG_E_USAGE, 0, "scope_project_id: id is NULL");
+        return -1;
+    }
+    *id = NULL;
+    mlgt_add(&c->calls, "scope_project_id %s\n", mlgt_dash(project));
+    if (project == NULL)
+        return 0;
+    return mlgt_id(c, "project_id", project, id, err);
 }
 
 static int mlgt_queue_id(struct mlg_check *c, const char *name,
@@ -676,7 +740,9 @@ static const struct mlg_host mlgt_table = {
     mlgt_task_url, mlgt_forge_call, mlgt_json_release, mlgt_result,
     mlgt_detail, mlgt_md_escape, mlgt_annotate, mlgt_output_set, mlgt_log_f,
     mlgt_remaining, mlgt_cancelled, mlgt_sleep, mlgt_opt_scope,
-    mlgt_vresult, mlgt_vdetail, mlgt_vannotate, mlgt_vlog
+    mlgt_vresult, mlgt_vdetail, mlgt_vannotate, mlgt_vlog,
+    mlgt_head_task, mlgt_scope_project_id, mlgt_clearml_call_at,
+    mlgt_api_version
 };
 
 /* --- the kit ------------------------------------------------------- */
@@ -690,6 +756,8 @@ void mlgt_host_minor(struct mlgt *t, unsigned minor)
         size = offsetof(struct mlg_host, opt_scope);
     else if (minor < 2)
         size = offsetof(struct mlg_host, vresult);
+    else if (minor < 3)
+        size = offsetof(struct mlg_host, head_task);
     memset(&c->host, 0, sizeof(c->host));
     memcpy(&c->host, &mlgt_table, size);
     c->host.abi_minor = minor < MLG_ABI_MINOR ? minor : MLG_ABI_MINOR;
@@ -902,6 +970,14 @@ int mlgt_answers(struct mlgt *t, const char *json, char *err, size_t errlen)
     if (sec != NULL) {
         cJSON_Delete(c->find_task);
         c->find_task = cJSON_Duplicate(sec, 1);
+    }
+    sec = cJSON_GetObjectItemCaseSensitive(root, "api_version");
+    if (cJSON_IsString(sec)) {
+        unsigned maj = 0, min = 0;
+
+        if (sscanf(sec->valuestring, "%u.%u", &maj, &min) == 2 &&
+            maj < 10 && min < 100)
+            c->api_version = (int)(maj * 100 + min);
     }
     sec = cJSON_GetObjectItemCaseSensitive(root, "project_id");
     if (sec != NULL) {

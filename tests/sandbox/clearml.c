@@ -596,6 +596,8 @@ static const struct cl_endpoint cl_endpoints[] = {
     { "queues.get_default", "2.4", "2.4", objects_queues_get_default },
     { "events.scalar_metrics_iter_histogram", "1.0", "2.1",
       objects_events_histogram },
+    { "events.multi_task_scalar_metrics_iter_histogram", "1.0", "2.1",
+      objects_events_multi_histogram },
     { "events.get_task_log", "1.0", "1.5", objects_events_task_log },
     { "events.get_task_latest_scalar_values", "1.0", "2.1",
       objects_events_latest },

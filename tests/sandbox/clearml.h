@@ -82,6 +82,8 @@ void objects_queues_get_by_id(struct sbx_req *q, struct sbx_resp *r,
                               const cJSON *b);
 void objects_queues_get_default(struct sbx_req *q, struct sbx_resp *r,
                                 const cJSON *b);
+void objects_events_multi_histogram(struct sbx_req *q, struct sbx_resp *r,
+                                    const cJSON *b);
 void objects_events_histogram(struct sbx_req *q, struct sbx_resp *r,
                               const cJSON *b);
 void objects_events_task_log(struct sbx_req *q, struct sbx_resp *r,

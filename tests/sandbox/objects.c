@@ -301,6 +301,82 @@ void objects_events_histogram(struct sbx_req *q, struct sbx_resp *r,
     clearml_ok(q, r, d);
 }
 
+/* events.multi_task_scalar_metrics_iter_histogram, as
+ * apiserver/services/events.py and bll/event/event_metrics.py
+ * compare_scalar_metrics_average_per_iter answer it: {"metrics": {title:
+ * {series: {task id: {x, y, name: the task's name}}}}}, tasks without
+ * scalars left out; tasks 1..100 (apimodels/events.py), every one must
+ * exist (400/101 naming the missing ones). */
+void objects_events_multi_histogram(struct sbx_req *q, struct sbx_resp *r,
+                                    const cJSON *b)
+{
+    const cJSON *tasks, *metrics = cJSON_GetObjectItemCaseSensitive(b,
+                                                                  "metrics");
+    const cJSON *id, *m, *s;
+    const char *key;
+    cJSON *d, *out;
+
+    if (clearml_strs(q, r, b, "tasks", 1, &tasks) != 0 ||
+        clearml_str(q, r, b, "key", 0, &key) != 0)
+        return;
+    if (cJSON_GetArraySize(tasks) < 1 || cJSON_GetArraySize(tasks) > 100) {
+        clearml_error(q, r, 400, 12, "Validation error (error for field "
+                      "'tasks'. length must be between 1 and 100)", NULL);
+        return;
+    }
+    if (metrics != NULL && !cJSON_IsArray(metrics)) {
+        clearml_bad_type(q, r, "metrics", "array");
+        return;
+    }
+    cJSON_ArrayForEach(id, tasks)
+        if (world_task(id->valuestring) == NULL) {
+            clearml_bad_task(q, r, id->valuestring, 0);
+            return;
+        }
+    d = cJSON_CreateObject();
+    out = cJSON_AddObjectToObject(d, "metrics");
+    cJSON_ArrayForEach(id, tasks) {
+        struct sbx_task *t = world_task(id->valuestring);
+        const cJSON *title;
+
+        cJSON_ArrayForEach(title, t->scalars) {
+            int want = cJSON_GetArraySize(metrics) == 0;
+            const cJSON *vars = NULL;
+            cJSON *dt;
+
+            cJSON_ArrayForEach(m, metrics)
+                if (strcmp(clearml_doc_str(m, "metric"),
+                           title->string) == 0) {
+                    want = 1;
+                    vars = cJSON_GetObjectItemCaseSensitive(m, "variants");
+                }
+            if (!want)
+                continue;
+            dt = cJSON_GetObjectItemCaseSensitive(out, title->string);
+            if (dt == NULL)
+                dt = cJSON_AddObjectToObject(out, title->string);
+            cJSON_ArrayForEach(s, title) {
+                cJSON *ds, *v;
+
+                if (cJSON_GetArraySize(vars) > 0 &&
+                    !clearml_has_tag(vars, s->string))
+                    continue;
+                ds = cJSON_GetObjectItemCaseSensitive(dt, s->string);
+                if (ds == NULL)
+                    ds = cJSON_AddObjectToObject(dt, s->string);
+                if (cJSON_GetObjectItemCaseSensitive(ds, t->id) != NULL)
+                    continue; /* the same task twice: one entry */
+                v = cJSON_Duplicate(s, 1);
+                cJSON_DeleteItemFromObjectCaseSensitive(v, "name");
+                cJSON_AddStringToObject(v, "name",
+                                        clearml_doc_str(t->doc, "name"));
+                cJSON_AddItemToObject(ds, t->id, v);
+            }
+        }
+    }
+    clearml_ok(q, r, d);
+}
+
 void objects_events_task_log(struct sbx_req *q, struct sbx_resp *r,
                              const cJSON *b)
 {
