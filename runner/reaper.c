@@ -28,6 +28,44 @@
 #define REAPER_MAX_ROUNDS 64
 #define REAPER_MAX_PIDS 4096
 
+#if !HAVE_DECL_PROC_REAP_ACQUIRE
+/* Linux >= 3.5 with CONFIG_PROC_CHILDREN lists each thread's children in
+ * /proc/self/task/TID/children (proc(5)): a few reads instead of one
+ * per process of the machine.  The runner's children are those of all
+ * its threads (libcurl's resolver may run threads; an orphan is
+ * re-parented to any thread of the reaper).  Returns 0 with *n pids in
+ * v, or -1 when the kernel does not offer the file. */
+static int reaper_children_listed(pid_t *v, size_t max, size_t *n)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int found = 0;
+
+    *n = 0;
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        char path[300];
+        long pid;
+        FILE *f;
+
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/children",
+                 e->d_name);
+        f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        found = 1;
+        while (*n < max && fscanf(f, "%ld", &pid) == 1)
+            v[(*n)++] = (pid_t)pid;
+        fclose(f);
+    }
+    closedir(d);
+    return found ? 0 : -1;
+}
+#endif
+
 /* Our children's pids into v (at most max).  Returns the count. */
 static size_t reaper_children(pid_t *v, size_t max)
 {
@@ -53,11 +91,16 @@ static size_t reaper_children(pid_t *v, size_t max)
     free(pi);
 #else
     /* Linux: the 4th field of /proc/PID/stat, after the ")" that ends
-     * the command name, is the parent pid. */
-    DIR *d = opendir("/proc");
+     * the command name, is the parent pid; reading it for every process
+     * of the machine is the fallback for kernels without
+     * task/TID/children. */
+    DIR *d;
     struct dirent *e;
     pid_t self = getpid();
 
+    if (reaper_children_listed(v, max, &n) == 0)
+        return n;
+    d = opendir("/proc");
     if (d == NULL)
         return 0;
     while ((e = readdir(d)) != NULL && n < max) {

@@ -1,40 +1,44 @@
 /*
- * bench.c - `make bench` (issue 9): runs mlgate against mlgate-sandbox on
- * each benchmark scenario, measures wall time, CPU, peak RSS, requests
- * and bytes, and prints them beside the floor and the targets.  Nothing
- * here asserts a figure; only a failed run (wrong exit code) is an error.
+ * bench.c - `make bench` (issues 9 and 17): runs mlgate against
+ * mlgate-sandbox on each benchmark scenario, measures wall time, CPU,
+ * peak RSS, requests and bytes, and prints them beside the floor and the
+ * targets.  Nothing here asserts a figure; only a failed run (wrong exit
+ * code) is an error.
  *
- * THE FLOOR (what the gate cannot do with fewer requests; the host API
- * is synchronous, so inside one process every request is one sequential
+ * THE FLOOR, counted for the whole run (issue 17; the host API is
+ * synchronous, so inside one process every request is one sequential
  * round trip):
  *
  *   runner      auth.login once per run, in the parent before the fork:
  *               1.  (GET /pulls/N only when the context lacks the head:
  *               0 here, --sha is given.)
- *   stats       3: projects.get_all (the project is named, tasks.get_all
- *               filters by id) + one tasks.get_all (commit, completed,
- *               -archived, newest first, only_fields with status, tags,
- *               script.diff and last_metrics: enough to pick the clean
- *               task and build the whole table) + tasks.update_tags.
- *   compare     7: projects.get_all + current task (as stats) + best task
- *               (best-tag, newest, one row) + update_tags add on the
- *               current + update_tags remove on the old best (two tasks,
- *               two different edits) + one scalar histogram per task for
- *               the chart (the endpoint takes one task).  No best yet:
- *               5; a regression: 5 (no tag moves).
+ *   run facts   what the checks declare, once, before the fork: the
+ *               scope's projects.get_all + the head task's tasks.get_all
+ *               (commit, completed, -archived, newest first, the union of
+ *               the plugins' only_fields) = 2 when stats or compare runs.
+ *   stats       + tasks.update_tags = 1.
+ *   compare     + best task (best-tag, newest, one row) + update_tags add
+ *               on the current + update_tags remove on the old best (two
+ *               tasks, two different edits: tasks.update_tags applies one
+ *               edit to all its ids) + one
+ *               events.multi_task_scalar_metrics_iter_histogram for both
+ *               curves = 4.  No best yet: 2; a regression: 2.
  *   remote      queues.get_all + projects.get_all + tasks.create +
  *               tasks.enqueue + tasks.stopped + tasks.archive = 6, plus
  *               ceil(schedule / poll) status reads, plus GET /pulls/N
  *               (GitHub) for the fork-aware clone URL when the context
  *               came from flags (1 here).  Its wall floor is the agent's
  *               schedule (pickup + iterations x iteration time).
- *   publishing ceil(position of the marker / 100) comment list pages
- *               (ceil(comments / 100), at least 1, when there is none)
- *               + 1 comment write + 1 status per check.
+ *   publishing the comment lookup: ceil(position of the marker / 100)
+ *               list pages (ceil(comments / 100), at least 1, when there
+ *               is none), + GET /user when a page holds a marker comment
+ *               (its author must be told from the run's); it runs beside
+ *               the checks.  Then 1 comment write + 1 status per check,
+ *               one after another.
  *
- * The critical path of a run at latency L: (1 login + the largest check
- * floor + the publishing floor) x L: the checks run concurrently, so
- * only the slowest counts; publishing waits for all of them.
+ * The critical path of a run at latency L: (max(1 login + facts + the
+ * largest check floor, the lookup) + the writes) x L.  stats + compare +
+ * publishing on happy: max(1 + 2 + 4, 1) + 1 + 2 = 10 round trips.
  */
 /* A Linux/BSD measuring tool (wait4, an LD_PRELOAD probe), not part of
  * the portable program: it keeps the system's extensions even under
@@ -399,13 +403,14 @@ static int bench_polls(void)
     return (sched + BENCH_POLL_MS - 1) / BENCH_POLL_MS;
 }
 
+/* A check's own ClearML requests, beyond the run facts. */
 static int bench_check_cm(enum bench_kind k)
 {
     switch (k) {
     case K_STATS:
-        return 3;
+        return 1;
     case K_COMPARE:
-        return 7;
+        return 4;
     case K_REMOTE:
         return 6 + bench_polls();
     }
@@ -417,6 +422,18 @@ static int bench_check_gh(enum bench_kind k)
     return k == K_REMOTE ? 1 : 0;
 }
 
+/* The run facts the conf's checks declare: the scope's project and the
+ * head task (stats and compare share one scope here), 0 or 2. */
+static int bench_facts(const struct bench_spec *sp)
+{
+    int i;
+
+    for (i = 0; i < sp->bc->nchecks; i++)
+        if (sp->bc->kind[i] != K_REMOTE)
+            return 2;
+    return 0;
+}
+
 static int bench_pages(const struct bench_spec *sp)
 {
     int n = sp->marker_at > 0 ? sp->marker_at : sp->comments;
@@ -424,33 +441,45 @@ static int bench_pages(const struct bench_spec *sp)
     return n > 0 ? (n + 99) / 100 : 1;
 }
 
+/* The comment lookup: its list pages, and GET /user once a listed page
+ * holds a marker comment (whose author must be told from the run's). */
+static int bench_lookup(const struct bench_spec *sp)
+{
+    return bench_pages(sp) + (sp->marker_at > 0 ? 1 : 0);
+}
+
 static int bench_floor_cm(const struct bench_spec *sp)
 {
-    int i, n = 1;
+    int i, n = 1 + bench_facts(sp);
 
     for (i = 0; i < sp->bc->nchecks; i++)
         n += bench_check_cm(sp->bc->kind[i]);
     return n;
 }
 
-static int bench_floor_publish(const struct bench_spec *sp)
+/* Publishing's writes: the comment and one status per check. */
+static int bench_floor_writes(const struct bench_spec *sp)
 {
-    return sp->bc->publish ? bench_pages(sp) + 1 + sp->bc->nchecks : 0;
+    return sp->bc->publish ? 1 + sp->bc->nchecks : 0;
 }
 
 static int bench_floor_gh(const struct bench_spec *sp)
 {
-    int i, n = bench_floor_publish(sp);
+    int i, n = sp->bc->publish ? bench_lookup(sp) : 0;
 
+    n += bench_floor_writes(sp);
     for (i = 0; i < sp->bc->nchecks; i++)
         n += bench_check_gh(sp->bc->kind[i]);
     return n;
 }
 
-/* Sequential round trips on the critical path. */
+/* Sequential round trips on the critical path: login, the facts, the
+ * slowest check, side by side with the comment lookup (which starts
+ * with the run); then the comment write and the statuses, one after
+ * another as GitHub asks of integrations. */
 static int bench_rounds(const struct bench_spec *sp)
 {
-    int i, worst = 0;
+    int i, worst = 0, before;
 
     for (i = 0; i < sp->bc->nchecks; i++) {
         int r = bench_check_cm(sp->bc->kind[i]) +
@@ -459,7 +488,10 @@ static int bench_rounds(const struct bench_spec *sp)
         if (r > worst)
             worst = r;
     }
-    return 1 + worst + bench_floor_publish(sp);
+    before = 1 + bench_facts(sp) + worst;
+    if (sp->bc->publish && bench_lookup(sp) > before)
+        before = bench_lookup(sp);
+    return before + bench_floor_writes(sp);
 }
 
 /* The wall floor in seconds: the critical path at the spec's latency;
@@ -1034,7 +1066,7 @@ int main(int argc, char **argv)
     for (i = 0; i < n; i++)
         bench_run(&sp[i], 0, &m[i]);
 
-    printf("\nmlgate benchmark (issue 9): mlgate against mlgate-sandbox\n");
+    printf("\nmlgate benchmark (issues 9 and 17): mlgate against mlgate-sandbox\n");
     bench_machine();
     printf("Runs (publishing on: sticky comment + one status per check; "
            "stats + compare\nunless said):\n");
@@ -1050,8 +1082,8 @@ int main(int argc, char **argv)
             bench_row(&sp[i], x, "req=flr CPU<20 RSS<10",
                       req && x->cpu_ms < 20 && rss < 10);
         else if (i == r_h20)
-            bench_row(&sp[i], x, "req=flr wall<=1.2 flr",
-                      req && x->wall_s <= 1.2 * bench_floor_wall(&sp[i]));
+            bench_row(&sp[i], x, "req=flr wall<=1.15 flr",
+                      req && x->wall_s <= 1.15 * bench_floor_wall(&sp[i]));
         else if (i == r_serial)
             bench_row(&sp[i], x, "(serial, for contrast)", -1);
         else if (i == r_big)
@@ -1069,8 +1101,9 @@ int main(int argc, char **argv)
         else
             bench_row(&sp[i], x, "floor: agent schedule", -1);
     }
-    printf("\nwall floor: the critical path (login + slowest check + "
-           "publishing) x latency;\nremote-run: its agent's schedule "
+    printf("\nwall floor: the critical path (login + run facts + slowest "
+           "check, beside the\ncomment lookup; then the comment and the "
+           "statuses) x latency;\nremote-run: its agent's schedule "
            "(%d ms) + its other round trips.  chk: login\nanswered -> first "
            "publishing request; publ: publishing.  CPU: user+sys of the\n"
            "runner and its check children (wait4).  RSS: peak of the runner "
@@ -1121,10 +1154,20 @@ int main(int argc, char **argv)
         bench_target(buf, buf2, m[i].cm == bench_floor_cm(&sp[i]) &&
                      m[i].gh == bench_floor_gh(&sp[i]));
     }
-    snprintf(buf2, sizeof(buf2), "%.3f s <= 1.2 x %.3f s", m[r_h20].wall_s,
-             bench_floor_wall(&sp[r_h20]));
-    bench_target("wall at 20 ms <= 1.2x critical path (stats+compare+pub)",
-                 buf2, m[r_h20].wall_s <= 1.2 * bench_floor_wall(&sp[r_h20]));
+    snprintf(buf2, sizeof(buf2), "%d ClearML, %d GitHub", m[r_h20].cm,
+             m[r_h20].gh);
+    bench_target("stats+compare+pub: <= 8 ClearML, <= 3 GitHub + 1/status",
+                 buf2, m[r_h20].cm <= 8 &&
+                 m[r_h20].gh <= 3 + sp[r_h20].bc->nchecks - 1);
+    snprintf(buf2, sizeof(buf2), "%.3f s <= 1.15 x %.3f s (%d rounds)",
+             m[r_h20].wall_s, bench_floor_wall(&sp[r_h20]),
+             bench_rounds(&sp[r_h20]));
+    bench_target("wall at 20 ms <= 1.15x critical path (stats+compare+pub)",
+                 buf2, m[r_h20].wall_s <= 1.15 * bench_floor_wall(&sp[r_h20]));
+    snprintf(buf2, sizeof(buf2), "%.3f s at 20 ms - %.3f s at 0 ms",
+             m[r_h20].wall_s - m[r_h0].wall_s, m[r_h0].wall_s);
+    printf("  %-58s %-30s %s\n", "happy: time waiting on the network vs "
+           "fixed cost", buf2, "(info)");
     snprintf(buf2, sizeof(buf2), "%.3f s vs jobs=1 %.3f s", m[r_h20].wall_s,
              m[r_serial].wall_s);
     bench_target("checks concurrent: wall < run with [run] jobs = 1", buf2,
@@ -1183,6 +1226,12 @@ int main(int argc, char **argv)
              m[r_one].wall_s);
     bench_target("20 checks: wall < 1.5x one check (20 ms)", buf2,
                  m[r_wide].wall_s < 1.5 * m[r_one].wall_s);
+    /* What stops it: GitHub wants an integration's writes serial, and
+     * there is one status per check. */
+    snprintf(buf2, sizeof(buf2), "%.3f s vs 1.5 x %.3f s",
+             m[r_wide].wall_s - (BENCH_WIDE - 1) * 0.020, m[r_one].wall_s);
+    printf("  %-58s %-30s %s\n", "20 checks: wall less 19 serial statuses "
+           "x 20 ms", buf2, "(info)");
     snprintf(buf2, sizeof(buf2), "%.3f s vs 1.5 x %.3f s",
              m[r_wide].checks_s, m[r_one].checks_s);
     bench_target("20 checks: check phase < 1.5x one check's", buf2,
