@@ -333,7 +333,7 @@ START_TEST(actions_files_and_annotations)
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
 
     cap_begin(&cap, dir);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     std = cap_end(&cap);
 
     text = slurp(out_path);
@@ -388,7 +388,7 @@ START_TEST(not_in_actions_writes_no_files)
     unsetenv("GITHUB_ACTIONS");
     setenv("GITHUB_OUTPUT", out_path, 1);
     cap_begin(&cap, dir);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     std = cap_end(&cap);
     ck_assert_int_ne(access(out_path, F_OK), 0);
     ck_assert_ptr_null(strstr(std, "::error"));
@@ -417,7 +417,7 @@ START_TEST(summary_is_unshed)
     setenv("GITHUB_ACTIONS", "true", 1);
     unsetenv("GITHUB_OUTPUT");
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     text = slurp(sum_path);
     ck_assert_ptr_nonnull(strstr(text, big));
     ck_assert_ptr_null(strstr(text, "details omitted"));
@@ -454,7 +454,7 @@ START_TEST(summary_capped_at_1mib)
     setenv("GITHUB_ACTIONS", "true", 1);
     unsetenv("GITHUB_OUTPUT");
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     text = slurp(sum_path);
     ck_assert_uint_le(strlen(text) - strlen("before\n"), 1024 * 1024);
     ck_assert_int_eq(strncmp(text, "before\n", 7), 0);
@@ -496,17 +496,17 @@ START_TEST(comment_create_update_unchanged)
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
 
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/" SHA), 3);
 
     set_status(&rr, 1, MLG_FAIL, "80 < best 90");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
 
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
 
@@ -557,7 +557,7 @@ START_TEST(comment_found_on_page_3)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\nstatus = off\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/1200"), 1);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 0);
@@ -600,7 +600,7 @@ START_TEST(fork_readonly_degrades)
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
 
     cap_begin(&cap, dir);
-    failed = publish_run(&rr, &ctx, &c, f, 0, 0);
+    failed = publish_run(&rr, &ctx, &c, f, 0, 0, NULL);
     std = cap_end(&cap);
     ck_assert_int_eq(failed, 2);
     ck_assert_ptr_nonnull(strstr(std, "::warning::mlgate could not create "
@@ -642,7 +642,7 @@ START_TEST(rate_limited_retries)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     cm = gh_comments(&s, &st);
     ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
     ck_assert_int_eq(count_status_contexts(statuses_of(st, "github"),
@@ -681,7 +681,7 @@ START_TEST(long_report_is_shed)
     conf_from(&c, "[report]\nstatus = off\n");
     f = forge_for(&ctx, &c);
 
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     cm = gh_comments(&s, &st);
     body = marked_body(cm, MARKER);
     ck_assert_ptr_nonnull(body);
@@ -703,7 +703,7 @@ START_TEST(long_report_is_shed)
                               "too long (maximum is 65536 characters)\"}]}}")
                      / 100, 2);
     set_status(&rr, 1, MLG_WARN, "mid details changed");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 2);
     cm = gh_comments(&s, &st);
     body = marked_body(cm, MARKER);
@@ -740,9 +740,9 @@ START_TEST(hostile_text_harmless)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\nstatus = off\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     set_status(&rr, 1, MLG_WARN, "changed");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
     cm = gh_comments(&s, &st);
@@ -778,7 +778,7 @@ START_TEST(status_descriptions)
     ctx_github(&ctx, &s, 0); /* a push: statuses only */
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, NULL, "/issues/"), 0);
     st = sbx_state(&s);
     cJSON_ArrayForEach(e, statuses_of(st, "github")) {
@@ -821,7 +821,7 @@ START_TEST(dry_run_writes_nothing)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 1, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 1, 0, NULL), 0);
     /* Reading to say what would change is fine; writing is not. */
     ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
     ck_assert_int_eq(sbx_count(&s, "POST", NULL), 0);
@@ -843,8 +843,8 @@ START_TEST(conf_comment_new_and_off)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\ncomment = new\nstatus = off\nid = nightly\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     /* "new" never looks for the old one. */
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 2);
     ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 0);
@@ -854,7 +854,7 @@ START_TEST(conf_comment_new_and_off)
 
     conf_from(&c, "[report]\ncomment = off\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, NULL, "/issues/"), 2);
     ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 3);
     {
@@ -929,9 +929,9 @@ START_TEST(gitlab_note_and_statuses)
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
     ck_assert_str_eq(forge_kind(f), "gitlab");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     set_status(&rr, 0, MLG_FAIL, "no task");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/merge_requests/7/notes"), 1);
     ck_assert_int_eq(sbx_count(&s, "PUT", "/merge_requests/7/notes/"), 1);
     st = sbx_state(&s);
@@ -980,7 +980,7 @@ START_TEST(gitlab_status_conflict_retried)
     ctx_gitlab(&ctx);
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 4);
     st = sbx_state(&s);
     ck_assert_int_eq(cJSON_GetArraySize(statuses_of(st, "gitlab")), 3);
@@ -1014,7 +1014,7 @@ START_TEST(gitlab_long_target_url)
         ctx.run_url = xstrdup(url);
         conf_from(&c, "[report]\ncomment = off\n");
         f = forge_for(&ctx, &c);
-        ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+        ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
         st = sbx_state(&s);
         ck_assert_int_eq(cJSON_GetArraySize(statuses_of(st, "gitlab")), 3);
         cJSON_ArrayForEach(e, statuses_of(st, "gitlab")) {
