@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "forge.h"
 #include "log.h"
 #include "markdown.h"
+#include "prefetch.h"
 #include "publish.h"
 #include "result.h"
 #include "sbx.h"
@@ -869,6 +871,350 @@ START_TEST(conf_comment_new_and_off)
 }
 END_TEST
 
+/* ---- the comment lookup: lazy author, beside the checks ---- */
+
+/* The scenario under tests/data/scenarios (not the sandbox's own).
+ * Caller frees. */
+static char *data_scenario(const char *name)
+{
+    const char *src = getenv("MLG_SRCDIR");
+
+    return xasprintf("%s/tests/data/scenarios/%s", src && *src ? src : ".",
+                     name);
+}
+
+/* Wait until the sandbox logged n requests matching method and part
+ * (polls the log: an event, not a guess at a duration). */
+static void wait_count(const struct sbx *s, const char *method,
+                       const char *part, int n)
+{
+    double until = now_mono() + 20;
+
+    while (sbx_count(s, method, part) < n) {
+        ck_assert_msg(now_mono() < until, "no %s %s in the log", method,
+                      part);
+        poll(NULL, 0, 10);
+    }
+}
+
+/* The id of the PR's comment carrying marker, or 0. */
+static long long marked_id(const struct sbx *s, const char *marker)
+{
+    cJSON *st;
+    const cJSON *c, *cm = gh_comments(s, &st);
+    long long id = 0;
+
+    cJSON_ArrayForEach(c, cm) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(c, "body");
+
+        if (cJSON_IsString(b) && strstr(b->valuestring, marker))
+            id = (long long)cJSON_GetNumberValue(
+                cJSON_GetObjectItemCaseSensitive(c, "id"));
+    }
+    cJSON_Delete(st);
+    return id;
+}
+
+/* No mlgate comment on the PR: list + POST, no GET /user.  With ours:
+ * GET /user once, then the PATCH. */
+START_TEST(author_only_for_a_marker)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, NULL, "/github/"), 2);
+    forge_free(f);
+
+    /* The next run (a new handle) meets its own marker comment. */
+    f = forge_for(&ctx, &c);
+    set_status(&rr, 1, MLG_FAIL, "80 < best 90");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* Only someone else's marker comment: GET /user once (to tell it from
+ * ours), then a POST; the foreign comment is untouched. */
+START_TEST(author_for_a_foreign_marker)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    char *scen = data_scenario("trust-foreign-marker.json");
+    char *before;
+    cJSON *st;
+    const cJSON *cm;
+
+    start(&s, scen);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    before = xstrdup(marked_body(gh_comments(&s, &st), MARKER));
+    cJSON_Delete(st);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", NULL), 0);
+    cm = gh_comments(&s, &st);
+    ck_assert_int_eq(comments_with_marker(cm, MARKER), 2);
+    /* The first marked comment is still the foreign one, as it was. */
+    ck_assert_str_eq(marked_body(cm, MARKER), before);
+    cJSON_Delete(st);
+    free(before);
+    free(scen);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* The lookup made beside the checks is what publish uses: the comments
+ * are listed once, by the helper. */
+START_TEST(prefetch_answer_used)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 3);
+    ck_assert_int_eq(marked_id(&s, MARKER) > 0, 1);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* Not started when publishing will not look: comment = new or off, no
+ * PR, no forge. */
+START_TEST(prefetch_only_for_update)
+{
+    struct run_context ctx;
+    struct conf c;
+
+    ctx_github(&ctx, NULL, 12);
+    conf_from(&c, "[report]\ncomment = new\n");
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, NULL, 0));
+    conf_free(&c);
+    conf_from(&c, "[report]\ncomment = off\n");
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, NULL, 0));
+    conf_free(&c);
+    context_free(&ctx);
+}
+END_TEST
+
+/* The helper learnt the author (a foreign marker made it ask); the
+ * create is answered 502 after GitHub made it, and the recovery's
+ * second list does not ask GET /user again. */
+START_TEST(prefetch_author_learnt)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+    char *scen = data_scenario("trust-foreign-marker.json");
+
+    start(&s, scen);
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\":{\"service\":"
+                              "\"github\",\"method\":\"POST\",\"path\":"
+                              "\"/issues/12/comments\"},\"status\":502,"
+                              "\"acted\":true}"), 200);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    ck_assert_str_eq(forge_author_known(f), "github-actions[bot]");
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 1);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 2);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    {
+        cJSON *st;
+
+        ck_assert_int_eq(comments_with_marker(gh_comments(&s, &st),
+                                              MARKER), 2);
+        cJSON_Delete(st);
+    }
+    free(scen);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* The helper's list fails (404 to it alone): publish lists inline and
+ * creates the comment. */
+START_TEST(prefetch_failed_inline)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+
+    start(&s, "happy");
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\":{\"service\":"
+                              "\"github\",\"method\":\"GET\",\"path\":"
+                              "\"/issues/12/comments\"},\"status\":404,"
+                              "\"body\":{\"message\":\"Not Found\"}}"),
+                     200);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 2);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_gt(marked_id(&s, MARKER), 0);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* Every list answers 500: the helper fails, publish lists inline (its
+ * own tries) and warns as without the helper; nothing is created. */
+START_TEST(prefetch_failed_inline_warns)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+    int lists_ahead;
+
+    setenv("MLGATE_HTTP_BACKOFF", "0.01", 1);
+    start(&s, "happy");
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\":{\"service\":"
+                              "\"github\",\"method\":\"GET\",\"path\":"
+                              "\"/issues/12/comments\"},\"status\":500,"
+                              "\"count\":0}"), 200);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 1);
+    prefetch_free(pf);
+    lists_ahead = sbx_count(&s, "GET", "/issues/12/comments") / 2;
+    ck_assert_int_ge(lists_ahead, 1);
+    /* As many tries inline as the helper made. */
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"),
+                     2 * lists_ahead);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 0);
+    unsetenv("MLGATE_HTTP_BACKOFF");
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* The comment the helper found is deleted before publish updates it:
+ * the PATCH answers 404, publish lists again, finds nothing and
+ * creates the comment. */
+START_TEST(prefetch_id_deleted)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+    struct mlg_error err;
+    cJSON *data = NULL;
+    long long id;
+    char *path, *patch;
+    int status;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    id = marked_id(&s, MARKER);
+    ck_assert_int_gt(id, 0);
+    forge_free(f);
+
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    /* The helper listed (and so holds the id): delete the comment. */
+    wait_count(&s, "GET", "/issues/12/comments", 2);
+    path = xasprintf("/repos/acme/ml-repo/issues/comments/%lld", id);
+    sbx_off_spec(&s, "DELETE", 0, "/issues/comments/", "the test deletes "
+                 "mlgate's comment while the lookup made beside the checks "
+                 "holds its id");
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(forge_call(f, "DELETE", path, NULL, &status, &data, 0,
+                             &err) == 0, "%s", err.message);
+    cJSON_Delete(data);
+    set_status(&rr, 1, MLG_FAIL, "80 < best 90");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    patch = xasprintf("/issues/comments/%lld", id);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", patch), 1);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 2);
+    {
+        cJSON *st;
+        const cJSON *cm = gh_comments(&s, &st);
+
+        ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
+        ck_assert_ptr_nonnull(strstr(marked_body(cm, MARKER),
+                                     "1 failed, 2 passed"));
+        cJSON_Delete(st);
+    }
+    ck_assert_int_ne(marked_id(&s, MARKER), id);
+    free(path);
+    free(patch);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* An answer is used up to PREFETCH_FRESH seconds after it was made. */
+START_TEST(prefetch_freshness_rule)
+{
+    ck_assert_int_eq(prefetch_fresh(100.0, 100.0), 1);
+    ck_assert_int_eq(prefetch_fresh(100.0, 100.0 + PREFETCH_FRESH), 1);
+    ck_assert_int_eq(prefetch_fresh(100.0, 100.5 + PREFETCH_FRESH), 0);
+    ck_assert_int_eq(prefetch_fresh(100.0, 1000.0), 0);
+}
+END_TEST
+
 /* ---- the forge: GitLab ---- */
 
 /* Every status POST of the log names pipeline 501 and the MR ref, and
@@ -1042,6 +1388,7 @@ static Suite *publish_suite(void)
     TCase *core = tcase_create("core");
     TCase *forge = tcase_create("forge");
     TCase *errors = tcase_create("errors");
+    TCase *lookup = tcase_create("lookup");
 
     tcase_add_test(core, actions_files_and_annotations);
     tcase_add_test(core, not_in_actions_writes_no_files);
@@ -1063,6 +1410,18 @@ static Suite *publish_suite(void)
     tcase_add_test(forge, gitlab_status_conflict_retried);
     tcase_add_test(forge, gitlab_long_target_url);
     suite_add_tcase(s, forge);
+
+    tcase_set_timeout(lookup, 30);
+    tcase_add_test(lookup, author_only_for_a_marker);
+    tcase_add_test(lookup, author_for_a_foreign_marker);
+    tcase_add_test(lookup, prefetch_answer_used);
+    tcase_add_test(lookup, prefetch_only_for_update);
+    tcase_add_test(lookup, prefetch_author_learnt);
+    tcase_add_test(lookup, prefetch_failed_inline);
+    tcase_add_test(lookup, prefetch_failed_inline_warns);
+    tcase_add_test(lookup, prefetch_id_deleted);
+    tcase_add_test(lookup, prefetch_freshness_rule);
+    suite_add_tcase(s, lookup);
 
     tcase_set_timeout(errors, 30);
     tcase_add_test(errors, fork_readonly_degrades);
