@@ -1014,20 +1014,35 @@ START_TEST(prefetch_answer_used)
 END_TEST
 
 /* Not started when publishing will not look: comment = new or off, no
- * PR, no forge. */
+ * PR, no forge.  (Started otherwise: prefetch_answer_used.)  No request
+ * is made: forge_new only builds the handle. */
 START_TEST(prefetch_only_for_update)
 {
     struct run_context ctx;
     struct conf c;
+    struct forge *f;
 
+    setenv("GITHUB_TOKEN", "ghs_notUsedForAnyRequest000000", 1);
     ctx_github(&ctx, NULL, 12);
     conf_from(&c, "[report]\ncomment = new\n");
-    ck_assert_ptr_null(publish_prefetch(&ctx, &c, NULL, 0));
+    f = forge_for(&ctx, &c);
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, f, 0));
+    forge_free(f);
     conf_free(&c);
     conf_from(&c, "[report]\ncomment = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, f, 0));
+    forge_free(f);
+    conf_free(&c);
+    conf_from(&c, "[report]\ncomment = update\n");
     ck_assert_ptr_null(publish_prefetch(&ctx, &c, NULL, 0));
+    ctx.pr = 0;
+    f = forge_for(&ctx, &c);
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, f, 0));
+    forge_free(f);
     conf_free(&c);
     context_free(&ctx);
+    unsetenv("GITHUB_TOKEN");
 }
 END_TEST
 
