@@ -631,6 +631,7 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     const char *jv;
     int code, curl_up = 0;
     double publish_until;
+    struct prefetch *pf = NULL;
 
     /* SIGINT/SIGTERM cancel the checks but still produce the report
      * (exit 2 or 1, never 130/143); cli_main caught them already. */
@@ -692,6 +693,11 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     jv = conf_get(conf_find(c, "run"), "jobs");
     if (jv != NULL)
         conf_parse_int(jv, &jobs);
+    /* The sticky comment's lookup needs none of the checks: it runs
+     * beside them, started before exec_run (whose reaper ends only the
+     * children it did not know). */
+    if (!exec_cancel_requested())
+        pf = publish_prefetch(&ctx, c, env.forge, env.run_deadline);
     exec_run(&env, run, n, (int)jobs, &rr);
     facts_free(&facts);
     code = result_exit_code(rr.overall);
@@ -709,7 +715,8 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     if (exec_cancel_requested() ||
         publish_until < now_mono() + PUBLISH_CANCEL_BUDGET)
         publish_until = now_mono() + PUBLISH_CANCEL_BUDGET;
-    publish_run(&rr, &ctx, c, env.forge, o->dry_run, publish_until);
+    publish_run(&rr, &ctx, c, env.forge, o->dry_run, publish_until, pf);
+    prefetch_free(pf);
     run_result_free(&rr);
     if (env.clearml != NULL)
         clearml_free(env.clearml);

@@ -322,12 +322,40 @@ const char *forge_author(struct forge *f, double deadline,
     return f->author;
 }
 
+int forge_author_for(struct forge *f, size_t marked, double deadline,
+                     struct mlg_error *err)
+{
+    if (marked == 0)
+        return 0;
+    return forge_author(f, deadline, err) != NULL ? 0 : -1;
+}
+
+const char *forge_author_known(const struct forge *f)
+{
+    return f->author;
+}
+
+int forge_foreign_said(const struct forge *f)
+{
+    return f->foreign_said;
+}
+
+void forge_learn(struct forge *f, const char *author, int foreign_said)
+{
+    /* Checked as forge_author checks the answer of GET /user. */
+    if (!f->author_done && author && validate_login(author)) {
+        f->author = xstrdup(author);
+        f->author_done = 1;
+    }
+    if (foreign_said)
+        f->foreign_said = 1;
+}
+
 int forge_find_comment(struct forge *f, long pr, const char *marker,
                        long long *id, char **body, char **url, int *pages,
                        double deadline, struct mlg_error *err)
 {
     struct forge_foreign fo;
-    const char *author;
     int dummy = 0, rc;
 
     *id = 0;
@@ -343,16 +371,16 @@ int forge_find_comment(struct forge *f, long pr, const char *marker,
                    forge_kind(f));
         return -1;
     }
-    author = forge_author(f, deadline, err);
-    if (!author)
-        return -1;
+    /* No GET /user here: the pages resolve the author only when one of
+     * them holds a marker comment (forge_author_for). */
     memset(&fo, 0, sizeof fo);
     rc = f->ops->find_comment(f, pr, marker, id, body, url, pages, &fo,
                               deadline, err);
     if (fo.n > 0 && !f->foreign_said) {
         log_msg(LOG_DEBUG, NULL, "ignored %zu comment%s carrying the mlgate "
                 "marker but not written by %s (first: %lld by %s)", fo.n,
-                fo.n == 1 ? "" : "s", author, fo.first_id, fo.first_login);
+                fo.n == 1 ? "" : "s", f->author ? f->author : "?",
+                fo.first_id, fo.first_login);
         f->foreign_said = 1;
     }
     return rc;

@@ -51,20 +51,34 @@ int forge_call(struct forge *f, const char *method, const char *path,
 
 /* The PR/MR comment (note) whose body contains marker and that the
  * run's own identity wrote (forge_author), searching ALL pages in order
- * and stopping at the first hit.  A marker comment by anyone else is
- * never taken (anyone can post the invisible marker); the first time a
- * run meets one it says so at -v.  Returns 0 with *id = 0 when none.
- * *body and *url (caller frees) may be NULL to skip.  *pages counts the
- * list requests made (the /user lookup not included). */
+ * and stopping at the first hit.  The author is resolved lazily: only
+ * when a listed page holds a comment carrying the marker and the author
+ * is not known yet ([report] author, an earlier lookup, forge_learn), so
+ * a PR without mlgate's comment costs the list pages alone.  A marker
+ * comment by anyone else is never taken (anyone can post the invisible
+ * marker); the first time a run meets one it says so at -v.  Returns 0
+ * with *id = 0 when none.  *body and *url (caller frees) may be NULL to
+ * skip.  *pages counts the list requests made (the /user lookup not
+ * included). */
 int forge_find_comment(struct forge *f, long pr, const char *marker,
                        long long *id, char **body, char **url, int *pages,
                        double deadline, struct mlg_error *err);
 /* Who the token writes comments as: [report] author when set, else
  * resolved once per run (GitHub GET /user, an installation token being
- * github-actions[bot]; GitLab GET /user).  The string belongs to f.
- * NULL with err when it cannot be known; the failure is remembered. */
+ * github-actions[bot]: its 403 "Resource not accessible by
+ * integration"; GitLab GET /user).  The string belongs to f.  NULL with
+ * err when it cannot be known; the failure is remembered. */
 const char *forge_author(struct forge *f, double deadline,
                          struct mlg_error *err);
+/* The author when known already (no request), else NULL.  Belongs to
+ * f. */
+const char *forge_author_known(const struct forge *f);
+/* Whether this run said "ignored N comments carrying the marker". */
+int forge_foreign_said(const struct forge *f);
+/* What a lookup made in another process (prefetch.c) learnt: its author
+ * (taken when valid and none is known yet; copied) and whether it said
+ * the foreign-marker line, so that neither is repeated here. */
+void forge_learn(struct forge *f, const char *author, int foreign_said);
 /* Create (id == 0) or update a comment; *url (caller frees) may be NULL. */
 int forge_put_comment(struct forge *f, long pr, long long id,
                       const char *body, char **url, double deadline,

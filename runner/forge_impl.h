@@ -63,7 +63,9 @@ struct forge {
     char *project;     /* GitLab: numeric id or escaped path */
     char *server_url;  /* web base, for links */
     /* Who the token writes as: [report] author, else resolved once per
-     * run by forge_author (GET /user); NULL until then. */
+     * run by forge_author (GET /user) when a page first holds a marker
+     * comment, or learnt from a lookup made ahead (forge_learn); NULL
+     * until then. */
     char *author;
     int author_done;   /* resolved (or failed: author_err) already */
     struct mlg_error author_err;
@@ -83,6 +85,14 @@ struct forge_foreign {
 /* Remember one foreign marker comment (login may be NULL). */
 void forge_foreign_add(struct forge_foreign *fo, long long id,
                        const char *login);
+
+/* Called by each find_comment with the number of marker comments on the
+ * page it just read (any author), before picking from it: the author is
+ * resolved (forge_author: GET /user once per run) only when that number
+ * is not 0, so a PR without a marker comment never costs the request.
+ * Returns 0, or -1 with err when the author cannot be known. */
+int forge_author_for(struct forge *f, size_t marked, double deadline,
+                     struct mlg_error *err);
 
 /* Appends line (taken) to the NULL-terminated *h. */
 void forge_headers_add(char ***h, size_t *n, char *line);

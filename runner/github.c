@@ -99,6 +99,18 @@ int github_pick_comment(const cJSON *list, const char *marker,
     return 0;
 }
 
+/* How many comments of a page carry the marker, whoever wrote them
+ * (github_pick_comment counts them all as foreign without an author). */
+static size_t github_marked(const cJSON *list, const char *marker)
+{
+    struct forge_foreign all;
+    long long id = 0;
+
+    memset(&all, 0, sizeof all);
+    github_pick_comment(list, marker, NULL, &id, NULL, NULL, &all);
+    return all.n;
+}
+
 static int github_whoami(struct forge *f, char **login, double deadline,
                          struct mlg_error *err)
 {
@@ -149,6 +161,13 @@ static int github_find_comment(struct forge *f, long pr, const char *marker,
             return -1;
         }
         (*pages)++;
+        if (forge_author_for(f, github_marked(data, marker), deadline,
+                             err) < 0) {
+            cJSON_Delete(data);
+            http_resp_free(&resp);
+            free(path);
+            return -1;
+        }
         /* Follow the server's next link verbatim, never a built URL. */
         if (!github_pick_comment(data, marker, f->author, id, body, url,
                                  fo)) {

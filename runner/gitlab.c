@@ -92,6 +92,18 @@ int gitlab_pick_note(const cJSON *list, const char *marker,
     return 0;
 }
 
+/* How many notes of a page carry the marker, whoever wrote them
+ * (gitlab_pick_note counts them all as foreign without an author). */
+static size_t gitlab_marked(const cJSON *list, const char *marker)
+{
+    struct forge_foreign all;
+    long long id = 0;
+
+    memset(&all, 0, sizeof all);
+    gitlab_pick_note(list, marker, NULL, &id, NULL, &all);
+    return all.n;
+}
+
 static int gitlab_whoami(struct forge *f, char **login, double deadline,
                          struct mlg_error *err)
 {
@@ -136,6 +148,12 @@ static int gitlab_find_comment(struct forge *f, long pr, const char *marker,
         }
         free(path);
         (*pages)++;
+        if (forge_author_for(f, gitlab_marked(data, marker), deadline,
+                             err) < 0) {
+            cJSON_Delete(data);
+            http_resp_free(&resp);
+            return -1;
+        }
         if (gitlab_pick_note(data, marker, f->author, id, body, fo) &&
             url)
             *url = gitlab_note_url(f, pr, *id);

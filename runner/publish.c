@@ -31,6 +31,7 @@
 #include "http.h"
 #include "log.h"
 #include "markdown.h"
+#include "prefetch.h"
 #include "util.h"
 
 /* Seconds one forge operation may take, the client's retries included
@@ -58,6 +59,7 @@ struct publish {
     int failed;         /* sinks that could not be written */
     double deadline;    /* every forge call ends by then; 0 = none */
     int cut;            /* the budget was cut to PUBLISH_CANCEL_BUDGET */
+    struct prefetch *pf; /* the comment looked up beside the checks */
 };
 
 /* The deadline of the next forge call: its own bound, within the run's
@@ -414,6 +416,37 @@ static int publish_put(struct publish *p, long long *id, char **body,
     return rc;
 }
 
+/* The comment to update: the helper's answer when it may be used
+ * (*ahead set), else listed here, again once if a signal cut the list.
+ * Returns 0 with *id (0: none), *old and *url (caller frees), or -1
+ * with err. */
+static int publish_lookup(struct publish *p, const char *marker,
+                          long long *id, char **old, char **url,
+                          int *ahead, struct mlg_error *err)
+{
+    struct prefetch_hit hit;
+    int before, pages = 0, rc;
+
+    if (prefetch_take(p->pf, p->f, marker, publish_deadline(p), &hit)
+        == 0) {
+        *id = hit.id;
+        *old = hit.body;
+        *url = hit.url;
+        *ahead = 1;
+        return 0;
+    }
+    *ahead = 0;
+    before = http_cancelled();
+    rc = forge_find_comment(p->f, p->ctx->pr, marker, id, old, url, &pages,
+                            publish_deadline(p), err);
+    if (rc != 0 && publish_cut_by_signal(before, err)) {
+        memset(err, 0, sizeof *err);
+        rc = forge_find_comment(p->f, p->ctx->pr, marker, id, old, url,
+                                &pages, publish_deadline(p), err);
+    }
+    return rc;
+}
+
 static void publish_comment(struct publish *p, int mode)
 {
     struct mlg_error err;
@@ -421,7 +454,7 @@ static void publish_comment(struct publish *p, int mode)
     char *full_at = publish_full_at(p), *md, *body, *marker, *old = NULL,
         *url = NULL;
     long long id = 0;
-    int pages = 0, rc = 0;
+    int rc = 0, ahead = 0, again;
 
     memset(&err, 0, sizeof err);
     o.id = p->id;
@@ -435,41 +468,53 @@ static void publish_comment(struct publish *p, int mode)
     free(md);
     marker = md_marker(p->id);
 
-    if (mode == PUBLISH_UPDATE) {
-        int before = http_cancelled();
-
-        rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old, &url,
-                                &pages, publish_deadline(p), &err);
-        if (rc != 0 && publish_cut_by_signal(before, &err)) {
+    /* Twice at most: a comment found ahead may be deleted before the
+     * update (404); then it is looked up again here and what is found
+     * updated, or a new one created. */
+    for (again = 1; again; ) {
+        again = 0;
+        if (mode == PUBLISH_UPDATE)
+            rc = publish_lookup(p, marker, &id, &old, &url, &ahead, &err);
+        if (rc != 0) {
+            publish_warn(p, "mlgate could not update the %s: %s",
+                         publish_what(p), err.message);
+            goto out;
+        }
+        if (id && old && strcmp(old, body) == 0) {
+            log_msg(LOG_INFO, NULL, "%s %lld is up to date",
+                    publish_what(p), id);
+            p->comment_url = url;
+            url = NULL;
+            goto out;
+        }
+        if (p->dry_run) {
+            if (id)
+                log_msg(LOG_INFO, NULL, "would update %s %lld (%zu "
+                        "characters)", publish_what(p), id,
+                        md_length(body));
+            else
+                log_msg(LOG_INFO, NULL, "would create the %s (%zu "
+                        "characters)", publish_what(p), md_length(body));
+            p->comment_url = url;
+            url = NULL;
+            goto out;
+        }
+        rc = publish_put(p, &id, &body, &o,
+                         mode == PUBLISH_UPDATE ? marker : NULL, &err);
+        if (rc < 0 && ahead && id && err.kind == MLG_E_HTTP &&
+            err.status == 404) {
+            log_msg(LOG_WARN, NULL, "the %s %lld found beside the checks "
+                    "is gone (%s): looking again", publish_what(p), id,
+                    err.message);
+            free(old);
+            free(url);
+            old = url = NULL;
+            id = 0;
+            rc = 0;
             memset(&err, 0, sizeof err);
-            rc = forge_find_comment(p->f, p->ctx->pr, marker, &id, &old,
-                                    &url, &pages, publish_deadline(p), &err);
+            again = 1;
         }
     }
-    if (rc != 0) {
-        publish_warn(p, "mlgate could not update the %s: %s",
-                     publish_what(p), err.message);
-        goto out;
-    }
-    if (id && old && strcmp(old, body) == 0) {
-        log_msg(LOG_INFO, NULL, "%s %lld is up to date", publish_what(p), id);
-        p->comment_url = url;
-        url = NULL;
-        goto out;
-    }
-    if (p->dry_run) {
-        if (id)
-            log_msg(LOG_INFO, NULL, "would update %s %lld (%zu characters)",
-                    publish_what(p), id, md_length(body));
-        else
-            log_msg(LOG_INFO, NULL, "would create the %s (%zu characters)",
-                    publish_what(p), md_length(body));
-        p->comment_url = url;
-        url = NULL;
-        goto out;
-    }
-    rc = publish_put(p, &id, &body, &o,
-                     mode == PUBLISH_UPDATE ? marker : NULL, &err);
     if (rc < 0) {
         publish_warn(p, "mlgate could not %s the %s: %s",
                      id ? "update" : "create", publish_what(p), err.message);
@@ -593,9 +638,31 @@ static void publish_conf(const struct conf *c, const char **id, int *comment,
         *status = on;
 }
 
+struct prefetch *publish_prefetch(const struct run_context *ctx,
+                                  const struct conf *c, struct forge *f,
+                                  double deadline)
+{
+    struct prefetch *pf;
+    const char *id;
+    char *marker;
+    int comment, status;
+    double d = now_mono() + PUBLISH_TIMEOUT;
+
+    publish_conf(c, &id, &comment, &status);
+    /* Only the update mode looks for a comment; after a signal nothing
+     * new starts. */
+    if (!f || ctx->pr <= 0 || comment != PUBLISH_UPDATE || http_cancelled())
+        return NULL;
+    marker = md_marker(id);
+    pf = prefetch_start(f, ctx->pr, marker, deadline > 0 && deadline < d ?
+                        deadline : d);
+    free(marker);
+    return pf;
+}
+
 int publish_run(const struct run_result *rr, const struct run_context *ctx,
                 const struct conf *c, struct forge *f, int dry_run,
-                double deadline)
+                double deadline, struct prefetch *pf)
 {
     struct publish p;
     const char *ga = getenv("GITHUB_ACTIONS");
@@ -607,6 +674,7 @@ int publish_run(const struct run_result *rr, const struct run_context *ctx,
     p.ctx = ctx;
     p.f = f;
     p.dry_run = dry_run;
+    p.pf = pf;
     p.actions = ga && strcmp(ga, "true") == 0;
     p.forge = forge_traits_of(f ? forge_kind(f) : ctx->forge);
     publish_conf(c, &p.id, &comment, &status);

@@ -10,6 +10,7 @@
 #define MLG_WANT_XSI 1
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -203,6 +207,72 @@ static int stderr_has(const struct crun *r, const char *what)
     return has;
 }
 
+/* Wait until the run printed its report naming check on stdout: the
+ * checks are over, publishing is next (cli.c writes the report first). */
+static void wait_printed(const struct crun *r, const char *check)
+{
+    double until = now_s() + 30;
+    char path[4200], buf[8192];
+
+    snprintf(path, sizeof path, "%s/out", r->dir);
+    for (;;) {
+        FILE *f = fopen(path, "r");
+        size_t n = 0;
+
+        if (f != NULL) {
+            n = fread(buf, 1, sizeof buf - 1, f);
+            fclose(f);
+        }
+        buf[n] = '\0';
+        if (strstr(buf, check) != NULL)
+            return;
+        ck_assert_msg(now_s() < until, "no report naming %s", check);
+        poll(NULL, 0, 10);
+    }
+}
+
+/* Processes whose parent is this one, the sandbox (skip) aside: with
+ * this process a subreaper, a helper mlgate left behind would be
+ * re-parented here when mlgate exits (alive or a zombie), so after
+ * crun_wait this is 0 exactly when mlgate reaped all its children.
+ * -1 where /proc cannot tell. */
+static int orphans_here(pid_t skip)
+{
+#ifdef __linux__
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        char path[300], line[512], *p;
+        long ppid = 0;
+        FILE *f;
+
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
+            atol(e->d_name) == (long)skip)
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        p = fgets(line, sizeof line, f);
+        fclose(f);
+        /* pid (comm) state ppid: comm may hold spaces and ')'. */
+        if (p != NULL && (p = strrchr(line, ')')) != NULL &&
+            sscanf(p + 1, " %*c %ld", &ppid) == 1 &&
+            ppid == (long)getpid())
+            n++;
+    }
+    closedir(d);
+    return n;
+#else
+    (void)skip;
+    return -1;
+#endif
+}
+
 /* ---- trickling servers: the run deadline holds ---------------------- */
 
 static void trickle_run(const char *fault, const char *conf,
@@ -325,7 +395,11 @@ static void signal_at(int phase, int sig)
         wait_task(&s, RR_NAME, "in_progress");
         break;
     default:
+        /* The first list is the lookup made beside the checks (it
+         * stalls); the report printed means the checks are over and the
+         * run waits for that lookup. */
         wait_req(&s, "GET", "/issues/12/comments", 1);
+        wait_printed(&r, "stats");
         break;
     }
     t0 = now_s();
@@ -355,6 +429,54 @@ static void signal_at(int phase, int sig)
 START_TEST(test_signal_phases)
 {
     signal_at(_i / 3, cancel_sigs[_i % 3]);
+}
+END_TEST
+
+/* The comment lookup made beside the checks stalls; SIGTERM comes while
+ * publishing waits for it: the helper is killed and reaped (none is
+ * left behind), the comments are listed again inline and the report is
+ * published within the cancelled run's budget. */
+START_TEST(test_signal_while_helper_lists)
+{
+    static const char *const verbose[] = { "-v", NULL };
+    struct sbx s;
+    struct crun r;
+    double t0;
+    int orphans;
+
+#ifdef __linux__
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+#endif
+    ck_sbx_start(&s, "happy");
+    add_fault(&s, "{\"match\":{\"service\":\"github\",\"method\":"
+              "\"GET\",\"path\":\"/issues/12/comments\"},"
+              "\"trickle_ms\":1000}");
+    crun_prepare(&r, PUB_HEAD STATS);
+    crun_spawn(&r, &s, verbose);
+    wait_req(&s, "GET", "/issues/12/comments", 1);
+    wait_printed(&r, "stats");
+    t0 = now_s();
+    ck_assert_int_eq(kill(r.pid, SIGTERM), 0);
+    crun_wait(&r);
+    /* Waiting for the helper until its own deadline (the run's hour)
+     * would never end within the bound. */
+    ck_assert_msg(now_s() - t0 < CANCEL_BOUND, "ended %.1f s after the "
+                  "signal", now_s() - t0);
+    ck_assert_int_eq(r.exit_code, 0);
+    ck_assert_str_eq(crun_get(&r, "stats", "status"), "pass");
+    ck_assert_msg(stderr_has(&r, "the comment lookup made beside the checks "
+                             "is not used: the run was cancelled"),
+                  "the helper's answer was not given up");
+    /* The helper's stalled list, then publish's own. */
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 2);
+    ck_assert_int_eq(n_comments(&s), 1);
+    ck_assert_int_eq(n_statuses(&s, "github"), 1);
+    orphans = orphans_here(s.pid);
+    if (orphans >= 0)
+        ck_assert_msg(orphans == 0, "%d process(es) of the run outlived it",
+                      orphans);
+    crun_free(&r);
+    sbx_stop(&s);
 }
 END_TEST
 
@@ -694,6 +816,7 @@ static Suite *cancel_suite(void)
     tcase_add_test(deadline, test_trickle_publishing);
     tcase_add_loop_test(signals, test_signal_phases, 0, 3 * PH_N);
     tcase_add_test(signals, test_signal_in_backoff);
+    tcase_add_test(signals, test_signal_while_helper_lists);
     tcase_add_loop_test(writes, test_comment_502_after_create, 0, 2);
     tcase_add_test(writes, test_comment_429_retried);
     tcase_add_test(writes, test_task_create_502_after_create);

@@ -182,6 +182,53 @@ START_TEST(test_find_comment_pages)
 }
 END_TEST
 
+/* The author is resolved only when a listed page holds a comment
+ * carrying the marker: a PR without one costs no GET /user; once one
+ * is there, GET /user once per handle.  GitHub comments, GitLab notes. */
+START_TEST(test_author_lazy)
+{
+    static const char *const kinds[] = { "github", "gitlab" };
+    static const char *const user[] = { "/github/user",
+                                        "/gitlab/api/v4/user" };
+    struct forge *f;
+    struct mlg_error err;
+    long long id = 0;
+    long pr = _i == 0 ? 12 : 7;
+    int pages = 0;
+
+    start("happy");
+    f = open_forge(kinds[_i]);
+    ck_assert_msg(forge_find_comment(f, pr, MARKER, &id, NULL, NULL, &pages,
+                                     0, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(id, 0);
+    ck_assert_int_ge(pages, 1);
+    ck_assert_int_eq(sbx_count(&sb, "GET", user[_i]), 0);
+    ck_assert_ptr_null(forge_author_known(f));
+    ck_assert_int_eq(forge_put_comment(f, pr, 0, "report\n" MARKER, NULL, 0,
+                                       &err), 0);
+    ck_assert_msg(forge_find_comment(f, pr, MARKER, &id, NULL, NULL, &pages,
+                                     0, &err) == 0, "%s", err.message);
+    ck_assert_int_gt(id, 0);
+    ck_assert_int_eq(sbx_count(&sb, "GET", user[_i]), 1);
+    ck_assert_ptr_nonnull(forge_author_known(f));
+    ck_assert_int_eq(forge_find_comment(f, pr, MARKER, &id, NULL, NULL,
+                                        &pages, 0, &err), 0);
+    ck_assert_int_eq(sbx_count(&sb, "GET", user[_i]), 1);
+    forge_free(f);
+
+    /* An author learnt elsewhere (the lookup made beside the checks) is
+     * not asked for again. */
+    f = open_forge(kinds[_i]);
+    forge_learn(f, _i == 0 ? "github-actions[bot]" : "project_42_bot", 1);
+    ck_assert_int_eq(forge_foreign_said(f), 1);
+    ck_assert_int_eq(forge_find_comment(f, pr, MARKER, &id, NULL, NULL,
+                                        &pages, 0, &err), 0);
+    ck_assert_int_gt(id, 0);
+    ck_assert_int_eq(sbx_count(&sb, "GET", user[_i]), 1);
+    forge_free(f);
+}
+END_TEST
+
 START_TEST(test_put_comment)
 {
     struct forge *f;
@@ -615,6 +662,7 @@ static Suite *forge_suite(void)
     tcase_set_timeout(core, 20);
     tcase_add_test(core, test_find_comment_pages);
     tcase_add_test(core, test_put_comment);
+    tcase_add_loop_test(core, test_author_lazy, 0, 2);
     tcase_add_test(core, test_resolve_pr_and_call);
     tcase_add_test(core, test_rate_limited);
     tcase_add_test(core, test_gitlab);

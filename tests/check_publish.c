@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "forge.h"
 #include "log.h"
 #include "markdown.h"
+#include "prefetch.h"
 #include "publish.h"
 #include "result.h"
 #include "sbx.h"
@@ -333,7 +335,7 @@ START_TEST(actions_files_and_annotations)
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
 
     cap_begin(&cap, dir);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     std = cap_end(&cap);
 
     text = slurp(out_path);
@@ -388,7 +390,7 @@ START_TEST(not_in_actions_writes_no_files)
     unsetenv("GITHUB_ACTIONS");
     setenv("GITHUB_OUTPUT", out_path, 1);
     cap_begin(&cap, dir);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     std = cap_end(&cap);
     ck_assert_int_ne(access(out_path, F_OK), 0);
     ck_assert_ptr_null(strstr(std, "::error"));
@@ -417,7 +419,7 @@ START_TEST(summary_is_unshed)
     setenv("GITHUB_ACTIONS", "true", 1);
     unsetenv("GITHUB_OUTPUT");
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     text = slurp(sum_path);
     ck_assert_ptr_nonnull(strstr(text, big));
     ck_assert_ptr_null(strstr(text, "details omitted"));
@@ -454,7 +456,7 @@ START_TEST(summary_capped_at_1mib)
     setenv("GITHUB_ACTIONS", "true", 1);
     unsetenv("GITHUB_OUTPUT");
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
-    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, NULL, NULL, 0, 0, NULL), 0);
     text = slurp(sum_path);
     ck_assert_uint_le(strlen(text) - strlen("before\n"), 1024 * 1024);
     ck_assert_int_eq(strncmp(text, "before\n", 7), 0);
@@ -496,17 +498,17 @@ START_TEST(comment_create_update_unchanged)
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
 
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/" SHA), 3);
 
     set_status(&rr, 1, MLG_FAIL, "80 < best 90");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
 
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
 
@@ -557,7 +559,7 @@ START_TEST(comment_found_on_page_3)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\nstatus = off\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/1200"), 1);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 0);
@@ -600,7 +602,7 @@ START_TEST(fork_readonly_degrades)
     setenv("GITHUB_STEP_SUMMARY", sum_path, 1);
 
     cap_begin(&cap, dir);
-    failed = publish_run(&rr, &ctx, &c, f, 0, 0);
+    failed = publish_run(&rr, &ctx, &c, f, 0, 0, NULL);
     std = cap_end(&cap);
     ck_assert_int_eq(failed, 2);
     ck_assert_ptr_nonnull(strstr(std, "::warning::mlgate could not create "
@@ -642,7 +644,7 @@ START_TEST(rate_limited_retries)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     cm = gh_comments(&s, &st);
     ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
     ck_assert_int_eq(count_status_contexts(statuses_of(st, "github"),
@@ -681,7 +683,7 @@ START_TEST(long_report_is_shed)
     conf_from(&c, "[report]\nstatus = off\n");
     f = forge_for(&ctx, &c);
 
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     cm = gh_comments(&s, &st);
     body = marked_body(cm, MARKER);
     ck_assert_ptr_nonnull(body);
@@ -703,7 +705,7 @@ START_TEST(long_report_is_shed)
                               "too long (maximum is 65536 characters)\"}]}}")
                      / 100, 2);
     set_status(&rr, 1, MLG_WARN, "mid details changed");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 2);
     cm = gh_comments(&s, &st);
     body = marked_body(cm, MARKER);
@@ -740,9 +742,9 @@ START_TEST(hostile_text_harmless)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\nstatus = off\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     set_status(&rr, 1, MLG_WARN, "changed");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
     ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
     cm = gh_comments(&s, &st);
@@ -778,7 +780,7 @@ START_TEST(status_descriptions)
     ctx_github(&ctx, &s, 0); /* a push: statuses only */
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, NULL, "/issues/"), 0);
     st = sbx_state(&s);
     cJSON_ArrayForEach(e, statuses_of(st, "github")) {
@@ -821,7 +823,7 @@ START_TEST(dry_run_writes_nothing)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 1, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 1, 0, NULL), 0);
     /* Reading to say what would change is fine; writing is not. */
     ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
     ck_assert_int_eq(sbx_count(&s, "POST", NULL), 0);
@@ -843,8 +845,8 @@ START_TEST(conf_comment_new_and_off)
     ctx_github(&ctx, &s, 12);
     conf_from(&c, "[report]\ncomment = new\nstatus = off\nid = nightly\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     /* "new" never looks for the old one. */
     ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 2);
     ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 0);
@@ -854,7 +856,7 @@ START_TEST(conf_comment_new_and_off)
 
     conf_from(&c, "[report]\ncomment = off\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, NULL, "/issues/"), 2);
     ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 3);
     {
@@ -866,6 +868,365 @@ START_TEST(conf_comment_new_and_off)
         cJSON_Delete(st);
     }
     done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* ---- the comment lookup: lazy author, beside the checks ---- */
+
+/* The scenario under tests/data/scenarios (not the sandbox's own).
+ * Caller frees. */
+static char *data_scenario(const char *name)
+{
+    const char *src = getenv("MLG_SRCDIR");
+
+    return xasprintf("%s/tests/data/scenarios/%s", src && *src ? src : ".",
+                     name);
+}
+
+/* Wait until the sandbox logged n requests matching method and part
+ * (polls the log: an event, not a guess at a duration). */
+static void wait_count(const struct sbx *s, const char *method,
+                       const char *part, int n)
+{
+    double until = now_mono() + 20;
+
+    while (sbx_count(s, method, part) < n) {
+        ck_assert_msg(now_mono() < until, "no %s %s in the log", method,
+                      part);
+        poll(NULL, 0, 10);
+    }
+}
+
+/* The id of the PR's comment carrying marker, or 0. */
+static long long marked_id(const struct sbx *s, const char *marker)
+{
+    cJSON *st;
+    const cJSON *c, *cm = gh_comments(s, &st);
+    long long id = 0;
+
+    cJSON_ArrayForEach(c, cm) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(c, "body");
+
+        if (cJSON_IsString(b) && strstr(b->valuestring, marker))
+            id = (long long)cJSON_GetNumberValue(
+                cJSON_GetObjectItemCaseSensitive(c, "id"));
+    }
+    cJSON_Delete(st);
+    return id;
+}
+
+/* No mlgate comment on the PR: list + POST, no GET /user.  With ours:
+ * GET /user once, then the PATCH. */
+START_TEST(author_only_for_a_marker)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, NULL, "/github/"), 2);
+    forge_free(f);
+
+    /* The next run (a new handle) meets its own marker comment. */
+    f = forge_for(&ctx, &c);
+    set_status(&rr, 1, MLG_FAIL, "80 < best 90");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", "/issues/comments/"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* Only someone else's marker comment: GET /user once (to tell it from
+ * ours), then a POST; the foreign comment is untouched. */
+START_TEST(author_for_a_foreign_marker)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    char *scen = data_scenario("trust-foreign-marker.json");
+    char *before;
+    cJSON *st;
+    const cJSON *cm;
+
+    start(&s, scen);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    before = xstrdup(marked_body(gh_comments(&s, &st), MARKER));
+    cJSON_Delete(st);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", NULL), 0);
+    cm = gh_comments(&s, &st);
+    ck_assert_int_eq(comments_with_marker(cm, MARKER), 2);
+    /* The first marked comment is still the foreign one, as it was. */
+    ck_assert_str_eq(marked_body(cm, MARKER), before);
+    cJSON_Delete(st);
+    free(before);
+    free(scen);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* The lookup made beside the checks is what publish uses: the comments
+ * are listed once, by the helper. */
+START_TEST(prefetch_answer_used)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 0);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 3);
+    ck_assert_int_eq(marked_id(&s, MARKER) > 0, 1);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* Not started when publishing will not look: comment = new or off, no
+ * PR, no forge.  (Started otherwise: prefetch_answer_used.)  No request
+ * is made: forge_new only builds the handle. */
+START_TEST(prefetch_only_for_update)
+{
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+
+    setenv("GITHUB_TOKEN", "ghs_notUsedForAnyRequest000000", 1);
+    ctx_github(&ctx, NULL, 12);
+    conf_from(&c, "[report]\ncomment = new\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, f, 0));
+    forge_free(f);
+    conf_free(&c);
+    conf_from(&c, "[report]\ncomment = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, f, 0));
+    forge_free(f);
+    conf_free(&c);
+    conf_from(&c, "[report]\ncomment = update\n");
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, NULL, 0));
+    ctx.pr = 0;
+    f = forge_for(&ctx, &c);
+    ck_assert_ptr_null(publish_prefetch(&ctx, &c, f, 0));
+    forge_free(f);
+    conf_free(&c);
+    context_free(&ctx);
+    unsetenv("GITHUB_TOKEN");
+}
+END_TEST
+
+/* The helper learnt the author (a foreign marker made it ask); the
+ * create is answered 502 after GitHub made it, and the recovery's
+ * second list does not ask GET /user again. */
+START_TEST(prefetch_author_learnt)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+    char *scen = data_scenario("trust-foreign-marker.json");
+
+    start(&s, scen);
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\":{\"service\":"
+                              "\"github\",\"method\":\"POST\",\"path\":"
+                              "\"/issues/12/comments\"},\"status\":502,"
+                              "\"acted\":true}"), 200);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    ck_assert_str_eq(forge_author_known(f), "github-actions[bot]");
+    ck_assert_int_eq(sbx_count(&s, "GET", "/github/user"), 1);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 2);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    {
+        cJSON *st;
+
+        ck_assert_int_eq(comments_with_marker(gh_comments(&s, &st),
+                                              MARKER), 2);
+        cJSON_Delete(st);
+    }
+    free(scen);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* The helper's list fails (404 to it alone): publish lists inline and
+ * creates the comment. */
+START_TEST(prefetch_failed_inline)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+
+    start(&s, "happy");
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\":{\"service\":"
+                              "\"github\",\"method\":\"GET\",\"path\":"
+                              "\"/issues/12/comments\"},\"status\":404,"
+                              "\"body\":{\"message\":\"Not Found\"}}"),
+                     200);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 2);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 1);
+    ck_assert_int_gt(marked_id(&s, MARKER), 0);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* Every list answers 500: the helper fails, publish lists inline (its
+ * own tries) and warns as without the helper; nothing is created. */
+START_TEST(prefetch_failed_inline_warns)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+    int lists_ahead;
+
+    setenv("MLGATE_HTTP_BACKOFF", "0.01", 1);
+    start(&s, "happy");
+    ck_assert_int_eq(sbx_post(&s, "/__fault", "{\"match\":{\"service\":"
+                              "\"github\",\"method\":\"GET\",\"path\":"
+                              "\"/issues/12/comments\"},\"status\":500,"
+                              "\"count\":0}"), 200);
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 1);
+    prefetch_free(pf);
+    lists_ahead = sbx_count(&s, "GET", "/issues/12/comments") / 2;
+    ck_assert_int_ge(lists_ahead, 1);
+    /* As many tries inline as the helper made. */
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"),
+                     2 * lists_ahead);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 0);
+    unsetenv("MLGATE_HTTP_BACKOFF");
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* The comment the helper found is deleted before publish updates it:
+ * the PATCH answers 404, publish lists again, finds nothing and
+ * creates the comment. */
+START_TEST(prefetch_id_deleted)
+{
+    struct sbx s;
+    struct run_result rr;
+    struct run_context ctx;
+    struct conf c;
+    struct forge *f;
+    struct prefetch *pf;
+    struct mlg_error err;
+    cJSON *data = NULL;
+    long long id;
+    char *path, *patch;
+    int status;
+
+    start(&s, "happy");
+    happy(&rr);
+    ctx_github(&ctx, &s, 12);
+    conf_from(&c, "[report]\nstatus = off\n");
+    f = forge_for(&ctx, &c);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
+    id = marked_id(&s, MARKER);
+    ck_assert_int_gt(id, 0);
+    forge_free(f);
+
+    f = forge_for(&ctx, &c);
+    pf = publish_prefetch(&ctx, &c, f, 0);
+    ck_assert_ptr_nonnull(pf);
+    /* The helper listed (and so holds the id): delete the comment. */
+    wait_count(&s, "GET", "/issues/12/comments", 2);
+    path = xasprintf("/repos/acme/ml-repo/issues/comments/%lld", id);
+    sbx_off_spec(&s, "DELETE", 0, "/issues/comments/", "the test deletes "
+                 "mlgate's comment while the lookup made beside the checks "
+                 "holds its id");
+    memset(&err, 0, sizeof err);
+    ck_assert_msg(forge_call(f, "DELETE", path, NULL, &status, &data, 0,
+                             &err) == 0, "%s", err.message);
+    cJSON_Delete(data);
+    set_status(&rr, 1, MLG_FAIL, "80 < best 90");
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, pf), 0);
+    prefetch_free(pf);
+    patch = xasprintf("/issues/comments/%lld", id);
+    ck_assert_int_eq(sbx_count(&s, "PATCH", patch), 1);
+    ck_assert_int_eq(sbx_count(&s, "GET", "/issues/12/comments"), 3);
+    ck_assert_int_eq(sbx_count(&s, "POST", "/issues/12/comments"), 2);
+    {
+        cJSON *st;
+        const cJSON *cm = gh_comments(&s, &st);
+
+        ck_assert_int_eq(comments_with_marker(cm, MARKER), 1);
+        ck_assert_ptr_nonnull(strstr(marked_body(cm, MARKER),
+                                     "1 failed, 2 passed"));
+        cJSON_Delete(st);
+    }
+    ck_assert_int_ne(marked_id(&s, MARKER), id);
+    free(path);
+    free(patch);
+    done(&s, &rr, &ctx, &c, f);
+}
+END_TEST
+
+/* An answer is used up to PREFETCH_FRESH seconds after it was made. */
+START_TEST(prefetch_freshness_rule)
+{
+    ck_assert_int_eq(prefetch_fresh(100.0, 100.0), 1);
+    ck_assert_int_eq(prefetch_fresh(100.0, 100.0 + PREFETCH_FRESH), 1);
+    ck_assert_int_eq(prefetch_fresh(100.0, 100.5 + PREFETCH_FRESH), 0);
+    ck_assert_int_eq(prefetch_fresh(100.0, 1000.0), 0);
 }
 END_TEST
 
@@ -929,9 +1290,9 @@ START_TEST(gitlab_note_and_statuses)
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
     ck_assert_str_eq(forge_kind(f), "gitlab");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     set_status(&rr, 0, MLG_FAIL, "no task");
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/merge_requests/7/notes"), 1);
     ck_assert_int_eq(sbx_count(&s, "PUT", "/merge_requests/7/notes/"), 1);
     st = sbx_state(&s);
@@ -980,7 +1341,7 @@ START_TEST(gitlab_status_conflict_retried)
     ctx_gitlab(&ctx);
     conf_from(&c, "[report]\n");
     f = forge_for(&ctx, &c);
-    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+    ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
     ck_assert_int_eq(sbx_count(&s, "POST", "/statuses/"), 4);
     st = sbx_state(&s);
     ck_assert_int_eq(cJSON_GetArraySize(statuses_of(st, "gitlab")), 3);
@@ -1014,7 +1375,7 @@ START_TEST(gitlab_long_target_url)
         ctx.run_url = xstrdup(url);
         conf_from(&c, "[report]\ncomment = off\n");
         f = forge_for(&ctx, &c);
-        ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0), 0);
+        ck_assert_int_eq(publish_run(&rr, &ctx, &c, f, 0, 0, NULL), 0);
         st = sbx_state(&s);
         ck_assert_int_eq(cJSON_GetArraySize(statuses_of(st, "gitlab")), 3);
         cJSON_ArrayForEach(e, statuses_of(st, "gitlab")) {
@@ -1042,6 +1403,7 @@ static Suite *publish_suite(void)
     TCase *core = tcase_create("core");
     TCase *forge = tcase_create("forge");
     TCase *errors = tcase_create("errors");
+    TCase *lookup = tcase_create("lookup");
 
     tcase_add_test(core, actions_files_and_annotations);
     tcase_add_test(core, not_in_actions_writes_no_files);
@@ -1063,6 +1425,18 @@ static Suite *publish_suite(void)
     tcase_add_test(forge, gitlab_status_conflict_retried);
     tcase_add_test(forge, gitlab_long_target_url);
     suite_add_tcase(s, forge);
+
+    tcase_set_timeout(lookup, 30);
+    tcase_add_test(lookup, author_only_for_a_marker);
+    tcase_add_test(lookup, author_for_a_foreign_marker);
+    tcase_add_test(lookup, prefetch_answer_used);
+    tcase_add_test(lookup, prefetch_only_for_update);
+    tcase_add_test(lookup, prefetch_author_learnt);
+    tcase_add_test(lookup, prefetch_failed_inline);
+    tcase_add_test(lookup, prefetch_failed_inline_warns);
+    tcase_add_test(lookup, prefetch_id_deleted);
+    tcase_add_test(lookup, prefetch_freshness_rule);
+    suite_add_tcase(s, lookup);
 
     tcase_set_timeout(errors, 30);
     tcase_add_test(errors, fork_readonly_degrades);

@@ -74,6 +74,18 @@ tests_check_checks_SOURCES = tests/check_checks.c $(CHECKS_TEST_SOURCES)
 tests_check_checks_CFLAGS = $(CHECKS_TEST_CFLAGS)
 tests_check_checks_LDADD = $(CHECKS_TEST_LIBS)
 
+# The sticky comment's lookup beside the checks (issue 17), with a test
+# plugin that waits for the test to see that lookup.
+check_LTLIBRARIES += tests/plugins/waitfile.la
+tests_plugins_waitfile_la_SOURCES = tests/plugins/waitfile.c
+tests_plugins_waitfile_la_CFLAGS = $(MLG_OLD_PLUGIN_CFLAGS)
+tests_plugins_waitfile_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
+check_PROGRAMS += tests/check_prefetch
+TESTS += tests/check_prefetch
+tests_check_prefetch_SOURCES = tests/check_prefetch.c $(CHECKS_TEST_SOURCES)
+tests_check_prefetch_CFLAGS = $(CHECKS_TEST_CFLAGS)
+tests_check_prefetch_LDADD = $(CHECKS_TEST_LIBS)
+
 # Deadlines, cancellation and writes on every path (issue 13).
 check_PROGRAMS += tests/check_cancel
 TESTS += tests/check_cancel
