@@ -510,8 +510,6 @@ static int cli_apply_only(const char *only, const char *conf_path,
     return 0;
 }
 
-/* Create the ClearML and forge clients the checks share; a missing one
- * is not an error (the checks that need it say so). */
 /* now + seconds, but not past the run deadline. */
 static double cli_until(double seconds, double run_deadline)
 {
@@ -520,8 +518,9 @@ static double cli_until(double seconds, double run_deadline)
     return run_deadline > 0 && run_deadline < d ? run_deadline : d;
 }
 
-static void cli_clients(const struct conf *c, const struct run_context *ctx,
-                        struct host_env *env)
+/* The ClearML client the checks share, logged in once; a missing one is
+ * not an error (the checks that need it say so). */
+static void cli_clearml(const struct conf *c, struct host_env *env)
 {
     struct clearml_conf cc;
     struct mlg_error e;
@@ -544,6 +543,14 @@ static void cli_clients(const struct conf *c, const struct run_context *ctx,
         }
     }
     clearml_conf_free(&cc);
+}
+
+/* The forge client the checks and publishing share, or none. */
+static void cli_forge(const struct conf *c, const struct run_context *ctx,
+                      struct host_env *env)
+{
+    struct mlg_error e;
+
     memset(&e, 0, sizeof(e));
     env->forge = forge_new(ctx, c, &e);
     if (env->forge == NULL) {
@@ -669,7 +676,13 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
             return 2;
         }
         curl_up = 1;
-        cli_clients(c, &ctx, &env);
+        cli_forge(c, &ctx, &env);
+        /* The sticky comment's lookup needs neither the checks nor
+         * ClearML: it starts first and runs beside everything after it
+         * (before exec_run, whose reaper ends only the children it did
+         * not know). */
+        pf = publish_prefetch(&ctx, c, env.forge, env.run_deadline);
+        cli_clearml(c, &env);
         /* After a signal, nothing slow: straight to the report. */
         if (ctx.needs_pr_lookup && env.forge != NULL &&
             !exec_cancel_requested()) {
@@ -693,11 +706,6 @@ static int cli_run(const struct cli_opts *o, const struct conf *c,
     jv = conf_get(conf_find(c, "run"), "jobs");
     if (jv != NULL)
         conf_parse_int(jv, &jobs);
-    /* The sticky comment's lookup needs none of the checks: it runs
-     * beside them, started before exec_run (whose reaper ends only the
-     * children it did not know). */
-    if (!exec_cancel_requested())
-        pf = publish_prefetch(&ctx, c, env.forge, env.run_deadline);
     exec_run(&env, run, n, (int)jobs, &rr);
     facts_free(&facts);
     code = result_exit_code(rr.overall);

@@ -310,7 +310,36 @@ START_TEST(test_trickle_login)
 }
 END_TEST
 
+/* A stalled request of the check's own (stats's tag, after the run
+ * facts) is cut by the run deadline in the check. */
 START_TEST(test_trickle_check_request)
+{
+    struct sbx s;
+    struct crun r;
+    const char *extra[] = { "--deadline", "3", NULL };
+
+    ck_sbx_start(&s, "happy");
+    add_fault(&s, "{\"match\":{\"service\":\"clearml\",\"endpoint\":"
+              "\"tasks.update_tags\"},\"count\":0,\"trickle_ms\":1000}");
+    crun_mlgate(&r, &s, PUB_HEAD STATS, extra);
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_msg(r.secs < 3 + AFTER_DEADLINE, "ran %.1f s", r.secs);
+    assert_printed(&r, "stats");
+    ck_assert_str_eq(crun_get(&r, "stats", "status"), "error");
+    ck_assert_str_eq(crun_get(&r, "stats", "summary"),
+                     "stopped: the run deadline was reached");
+    /* Published with the fresh budget, after the deadline. */
+    ck_assert_int_eq(n_comments(&s), 1);
+    ck_assert_int_eq(n_statuses(&s, "github"), 1);
+    crun_free(&r);
+    sbx_stop(&s);
+}
+END_TEST
+
+/* The run facts' head-task lookup, made by the runner before the fork,
+ * stalls: the run deadline cuts it, no check starts, and the report is
+ * still printed and published. */
+START_TEST(test_trickle_shared_lookup)
 {
     struct sbx s;
     struct crun r;
@@ -325,8 +354,7 @@ START_TEST(test_trickle_check_request)
     assert_printed(&r, "stats");
     ck_assert_str_eq(crun_get(&r, "stats", "status"), "error");
     ck_assert_str_eq(crun_get(&r, "stats", "summary"),
-                     "stopped: the run deadline was reached");
-    /* Published with the fresh budget, after the deadline. */
+                     "not started: the run deadline was reached");
     ck_assert_int_eq(n_comments(&s), 1);
     ck_assert_int_eq(n_statuses(&s, "github"), 1);
     crun_free(&r);
@@ -813,6 +841,7 @@ static Suite *cancel_suite(void)
     tcase_set_timeout(sinks, 60);
     tcase_add_test(deadline, test_trickle_login);
     tcase_add_test(deadline, test_trickle_check_request);
+    tcase_add_test(deadline, test_trickle_shared_lookup);
     tcase_add_test(deadline, test_trickle_publishing);
     tcase_add_loop_test(signals, test_signal_phases, 0, 3 * PH_N);
     tcase_add_test(signals, test_signal_in_backoff);
