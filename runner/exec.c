@@ -24,12 +24,6 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-#ifdef HAVE_SYS_PROCCTL_H
-#include <sys/procctl.h>
-#endif
 #ifdef HAVE_GCOV_DUMP
 void __gcov_dump(void);
 #endif
@@ -382,22 +376,6 @@ int exec_cancel_requested(void)
     return exec_cancel_flag != 0;
 }
 
-/* A runner killed outright must not leave the check running: the kernel
- * sends SIGTERM when the parent dies (Linux prctl, FreeBSD procctl).
- * Then, if the parent died before that was set, leave now. */
-static void exec_parent_death_signal(pid_t parent)
-{
-#if defined(__linux__)
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-#elif defined(HAVE_PROCCTL) && defined(PROC_PDEATHSIG_CTL)
-    int sig = SIGTERM;
-
-    procctl(P_PID, 0, PROC_PDEATHSIG_CTL, &sig);
-#endif
-    if (getppid() != parent)
-        _exit(1);
-}
-
 static int exec_start(const struct host_env *env, const struct exec_check *c,
                       struct exec_slot *s, struct exec_slot *all, size_t n)
 {
@@ -440,7 +418,7 @@ static int exec_start(const struct host_env *env, const struct exec_check *c,
         /* Its own process group: the runner can then end whatever the
          * check forked too (see exec_kill_group). */
         setpgid(0, 0);
-        exec_parent_death_signal(parent);
+        reaper_bind_child(parent);
         close(fds[0]);
         /* fd 1 is the relay pipe: a plugin's printf goes to stderr. */
         dup2(ofds[1], 1);

@@ -445,6 +445,16 @@ static int host_clearml_call_in(struct mlg_check *ck, const char *version,
     return 0;
 }
 
+/* A finder's answer into *found, the trees kept in the arena (taken). */
+static void host_found(struct mlg_check *ck, struct mlg_task_found *found,
+                       cJSON *task, cJSON *dirty)
+{
+    host_keep_tree(ck, task);
+    host_keep_tree(ck, dirty);
+    found->task = task;
+    found->dirty = dirty;
+}
+
 static int host_clearml_find_task_in(struct mlg_check *ck,
                                   const struct mlg_task_query *q,
                                   struct mlg_task_found *found,
@@ -483,10 +493,7 @@ static int host_clearml_find_task_in(struct mlg_check *ck,
                           host_in(ck, project), host_in(ck, task_name),
                           &task, &dirty, host_deadline(ck), err) != 0)
         return -1;
-    host_keep_tree(ck, task);
-    host_keep_tree(ck, dirty);
-    found->task = task;
-    found->dirty = dirty;
+    host_found(ck, found, task, dirty);
     return 0;
 }
 
@@ -738,10 +745,7 @@ static int host_head_task_in(struct mlg_check *ck,
                              ck->sp->plugin->d.head_fields, &task, &dirty,
                              host_deadline(ck), err) != 0)
         return -1;
-    host_keep_tree(ck, task);
-    host_keep_tree(ck, dirty);
-    found->task = task;
-    found->dirty = dirty;
+    host_found(ck, found, task, dirty);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "reaper.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -24,12 +25,6 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-#ifdef HAVE_SYS_PROCCTL_H
-#include <sys/procctl.h>
-#endif
 #ifdef HAVE_GCOV_DUMP
 void __gcov_dump(void);
 #endif
@@ -50,22 +45,6 @@ struct lookahead {
     int toolong;        /* more than LOOKAHEAD_MAX */
     struct buf data;
 };
-
-/* As exec.c does for the checks: a runner killed outright must not
- * leave its helper running (Linux prctl, FreeBSD procctl); and if the
- * parent died before that was set, leave now. */
-static void lookahead_parent_death_signal(pid_t parent)
-{
-#if defined(__linux__)
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-#elif defined(HAVE_PROCCTL) && defined(PROC_PDEATHSIG_CTL)
-    int sig = SIGTERM;
-
-    procctl(P_PID, 0, PROC_PDEATHSIG_CTL, &sig);
-#endif
-    if (getppid() != parent)
-        _exit(1);
-}
 
 /* The helper keeps 0, 1, 2 and keep: nothing of the parent's (its
  * self-pipe, keep-alive sockets, a test framework's pipes) stays open
@@ -174,7 +153,7 @@ struct lookahead *lookahead_start(const char *what, lookahead_fn fn,
         return NULL;
     }
     if (pid == 0) {
-        lookahead_parent_death_signal(parent);
+        reaper_bind_child(parent);
         lookahead_close_fds(fds[1]);
         /* The parent's self-pipe is closed: http.c polls its counter. */
         http_set_wake_fd(-1);

@@ -1,6 +1,7 @@
 /*
  * reaper.c - the runner as subreaper: descendants of checks that escaped
- * their process group are re-parented here and ended with the run.
+ * their process group are re-parented here and ended with the run; and
+ * the other side, a forked child that dies with the runner.
  */
 #include <config.h>
 
@@ -17,10 +18,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#if HAVE_DECL_PR_SET_CHILD_SUBREAPER
+#if HAVE_DECL_PR_SET_CHILD_SUBREAPER || defined(__linux__)
 #include <sys/prctl.h>
 #endif
-#if HAVE_DECL_PROC_REAP_ACQUIRE
+#if HAVE_DECL_PROC_REAP_ACQUIRE || defined(HAVE_SYS_PROCCTL_H)
 #include <sys/procctl.h>
 #endif
 
@@ -184,4 +185,17 @@ size_t reaper_end(struct reaper *r)
     r->before = NULL;
     r->nbefore = 0;
     return ended;
+}
+
+void reaper_bind_child(pid_t parent)
+{
+#if defined(__linux__)
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+#elif defined(HAVE_PROCCTL) && defined(PROC_PDEATHSIG_CTL)
+    int sig = SIGTERM;
+
+    procctl(P_PID, 0, PROC_PDEATHSIG_CTL, &sig);
+#endif
+    if (getppid() != parent)
+        _exit(1);
 }

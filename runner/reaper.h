@@ -26,4 +26,10 @@ void reaper_begin(struct reaper *r);
  * ended.  Frees r's memory. */
 size_t reaper_end(struct reaper *r);
 
+/* In a child the runner just forked (a check, a helper): the kernel
+ * sends it SIGTERM when the runner dies (Linux prctl, FreeBSD procctl),
+ * and if the runner died before that was set it leaves now (_exit 1).
+ * parent: the runner's pid, taken before fork(). */
+void reaper_bind_child(pid_t parent);
+
 #endif
