@@ -270,20 +270,6 @@ out:
     return rc;
 }
 
-static void exec_write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return;
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
 /* The child: never returns, never runs the parent's atexit handlers. */
 static void exec_child(const struct host_env *env,
                        const struct exec_check *c, double deadline,
@@ -312,7 +298,7 @@ static void exec_child(const struct host_env *env,
         _exit(EXEC_EXIT_PIPE_CLOSED);
     }
     if (json != NULL)
-        exec_write_all(fd, json, strlen(json));
+        (void)util_write_all(fd, json, strlen(json));
     free(json);
     check_result_free(&r);
     close(fd);

@@ -87,20 +87,6 @@ static void lookahead_close_fds(int keep)
     free(fds);
 }
 
-static void lookahead_write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return;
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
 /* The helper: never returns, never runs the parent's atexit handlers. */
 static void lookahead_child(lookahead_fn fn, void *arg, int fd)
     __attribute__((noreturn));
@@ -110,7 +96,7 @@ static void lookahead_child(lookahead_fn fn, void *arg, int fd)
     char *text = answer ? cJSON_PrintUnformatted(answer) : NULL;
 
     if (text)
-        lookahead_write_all(fd, text, strlen(text));
+        (void)util_write_all(fd, text, strlen(text));
     cJSON_free(text);
     cJSON_Delete(answer);
     fflush(stderr);

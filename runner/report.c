@@ -303,26 +303,6 @@ int report_print(const char *content, FILE *f)
     return fflush(f) == 0 ? 0 : -1;
 }
 
-/* Write all of s to fd; 0 or -1 with errno. */
-static int report_write_all(int fd, const char *s, size_t len)
-{
-    size_t off = 0;
-
-    while (off < len) {
-        ssize_t w = write(fd, s + off, len - off);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = EIO;
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    return 0;
-}
-
 /* The file a path names once its symlinks are followed (a dangling
  * link: where it points).  Caller frees. */
 static char *report_resolve(const char *path)
@@ -364,7 +344,7 @@ int report_write_file(const char *path, const char *content, char *err,
     if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0 ||
         (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
         fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0 || report_write_all(fd, masked, len) != 0) {
+        if (fd < 0 || util_write_all(fd, masked, len) != 0) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
             goto out;
         }
@@ -390,7 +370,7 @@ int report_write_file(const char *path, const char *content, char *err,
     umask(mask);
     if (fchmod(fd, stat(target, &st) == 0 ? st.st_mode & 07777
                                           : 0666 & ~mask) != 0 ||
-        report_write_all(fd, masked, len) != 0 || fsync(fd) != 0) {
+        util_write_all(fd, masked, len) != 0 || fsync(fd) != 0) {
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
         goto out;
     }

@@ -160,6 +160,25 @@ void buf_free(struct buf *b)
     b->len = b->cap = 0;
 }
 
+int util_write_all(int fd, const char *s, size_t len)
+{
+    size_t off = 0;
+
+    while (off < len) {
+        ssize_t w = write(fd, s + off, len - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
 int util_read_file(const char *path, size_t max, char **out, size_t *len)
 {
     struct buf b = {0};

@@ -51,6 +51,10 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len);
 void util_read_error(const char *path, size_t max, char *err,
                      size_t errlen);
 
+/* Write all of s to fd, again after EINTR and short writes.  Returns 0,
+ * or -1 with errno (EIO when write() wrote nothing). */
+int util_write_all(int fd, const char *s, size_t len);
+
 /* Seconds from CLOCK_MONOTONIC. */
 double now_mono(void);
 /* Seconds since the epoch, sub-second precision. */

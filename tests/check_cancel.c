@@ -310,55 +310,48 @@ START_TEST(test_trickle_login)
 }
 END_TEST
 
-/* A stalled request of the check's own (stats's tag, after the run
- * facts) is cut by the run deadline in the check. */
-START_TEST(test_trickle_check_request)
+/* stats under --deadline 3 while every ClearML request to endpoint
+ * trickles: exit 2, the report printed with stats ERROR and summary
+ * want, and published with the fresh budget after the deadline. */
+static void trickle_clearml(const char *endpoint, const char *want)
 {
     struct sbx s;
     struct crun r;
     const char *extra[] = { "--deadline", "3", NULL };
+    char fault[256];
 
     ck_sbx_start(&s, "happy");
-    add_fault(&s, "{\"match\":{\"service\":\"clearml\",\"endpoint\":"
-              "\"tasks.update_tags\"},\"count\":0,\"trickle_ms\":1000}");
+    snprintf(fault, sizeof fault, "{\"match\":{\"service\":\"clearml\","
+             "\"endpoint\":\"%s\"},\"count\":0,\"trickle_ms\":1000}",
+             endpoint);
+    add_fault(&s, fault);
     crun_mlgate(&r, &s, PUB_HEAD STATS, extra);
     ck_assert_int_eq(r.exit_code, 2);
     ck_assert_msg(r.secs < 3 + AFTER_DEADLINE, "ran %.1f s", r.secs);
     assert_printed(&r, "stats");
     ck_assert_str_eq(crun_get(&r, "stats", "status"), "error");
-    ck_assert_str_eq(crun_get(&r, "stats", "summary"),
-                     "stopped: the run deadline was reached");
-    /* Published with the fresh budget, after the deadline. */
+    ck_assert_str_eq(crun_get(&r, "stats", "summary"), want);
     ck_assert_int_eq(n_comments(&s), 1);
     ck_assert_int_eq(n_statuses(&s, "github"), 1);
     crun_free(&r);
     sbx_stop(&s);
 }
+
+/* A stalled request of the check's own (stats's tag, after the run
+ * facts) is cut by the run deadline in the check. */
+START_TEST(test_trickle_check_request)
+{
+    trickle_clearml("tasks.update_tags",
+                    "stopped: the run deadline was reached");
+}
 END_TEST
 
 /* The run facts' head-task lookup, made by the runner before the fork,
- * stalls: the run deadline cuts it, no check starts, and the report is
- * still printed and published. */
+ * stalls: the run deadline cuts it and no check starts. */
 START_TEST(test_trickle_shared_lookup)
 {
-    struct sbx s;
-    struct crun r;
-    const char *extra[] = { "--deadline", "3", NULL };
-
-    ck_sbx_start(&s, "happy");
-    add_fault(&s, "{\"match\":{\"service\":\"clearml\",\"endpoint\":"
-              "\"tasks.get_all\"},\"count\":0,\"trickle_ms\":1000}");
-    crun_mlgate(&r, &s, PUB_HEAD STATS, extra);
-    ck_assert_int_eq(r.exit_code, 2);
-    ck_assert_msg(r.secs < 3 + AFTER_DEADLINE, "ran %.1f s", r.secs);
-    assert_printed(&r, "stats");
-    ck_assert_str_eq(crun_get(&r, "stats", "status"), "error");
-    ck_assert_str_eq(crun_get(&r, "stats", "summary"),
-                     "not started: the run deadline was reached");
-    ck_assert_int_eq(n_comments(&s), 1);
-    ck_assert_int_eq(n_statuses(&s, "github"), 1);
-    crun_free(&r);
-    sbx_stop(&s);
+    trickle_clearml("tasks.get_all",
+                    "not started: the run deadline was reached");
 }
 END_TEST
 
