@@ -166,22 +166,18 @@ thr_run(void *state, struct mlg_check *check)
     struct thr_state *st = state;
     const struct mlg_host *h = st->host;
     const struct mlg_context *ctx = h->context(check);
-    struct mlg_task_query q;
-    struct mlg_task_found found;
-    struct mlg_error e;
+    struct mlg_task_found found = MLG_TASK_FOUND_INIT;
+    struct mlg_error e = MLG_ERROR_INIT;
     const cJSON *ev, *num;
     const char *field, *task_id, *url;
     char bounds[128], text[64];
     double v;
     int ok;
 
-    memset(&q, 0, sizeof q);
-    q.size = sizeof q;
-    /* The check's own scope, else the conf's [clearml] one (ABI 1.1). */
-    q.project = h->opt_scope(check, "project");
-    q.task_name = h->opt_scope(check, "task-name");
-    memset(&found, 0, sizeof found);
-    if (h->clearml_find_task(check, &q, &found, &e) != 0) {
+    /* The head task of the check's scope (its own project / task-name,
+     * else the conf's [clearml] ones): with MLG_PLUGIN_USES_HEAD_TASK
+     * the runner looked it up once for every check of that scope. */
+    if (h->head_task(check, &found, &e) != 0) {
         h->result(check, MLG_ERROR, "ClearML lookup failed: %s", e.message);
         return MLG_ERROR;
     }
@@ -244,13 +240,13 @@ thr_run(void *state, struct mlg_check *check)
 
 static const struct mlg_plugin thr_plugin = {
     MLG_ABI_MAJOR, MLG_ABI_MINOR, sizeof(struct mlg_plugin),
-    MLG_PLUGIN_NEEDS_CLEARML,
+    MLG_PLUGIN_NEEDS_CLEARML | MLG_PLUGIN_USES_HEAD_TASK,
     "metric-threshold", "1.0",
     "a ClearML scalar of the PR head's task must stay within bounds",
     thr_options,
     thr_init, thr_run, thr_fini,
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-    MLG_PLUGIN_TAIL(1) /* opt_scope came in 1.1 */
+    MLG_PLUGIN_TAIL(3) /* head_task came in 1.3 */
 };
 
 const struct mlg_plugin *

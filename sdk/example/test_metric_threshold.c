@@ -40,7 +40,7 @@ static int run_case(const char *const *opts, int with_task,
     }
     status = mlgt_run(t);
     /* The plugin passed the [clearml] project as the lookup's scope. */
-    if (strstr(mlgt_calls(t), "find_task " "3f9a1c2b7d4e5f60718293a4b5c6d7e8f9012345 "
+    if (strstr(mlgt_calls(t), "head_task " "3f9a1c2b7d4e5f60718293a4b5c6d7e8f9012345 "
                "Github CICD Video ") == NULL && !mlgt_init_failed(t)) {
         printf("FAILED: the lookup was not scoped: %s", mlgt_calls(t));
         failures++;
