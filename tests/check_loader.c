@@ -66,6 +66,19 @@ START_TEST(test_reserved_refused)
 }
 END_TEST
 
+/* head_fields (1.3) become only_fields of the runner's lookup: a name
+ * that is not a field path is refused at load, naming the entry. */
+START_TEST(test_head_fields_refused)
+{
+    char *path;
+
+    ck_assert_ptr_null(open_test("badfields", &path));
+    ck_refusal(path, "descriptor head_fields[1] is not a field name "
+               "(letters, digits, '_', '-', '.'; at most 64)");
+    free(path);
+}
+END_TEST
+
 /* The minor a plugin needs: its declared min_host_minor (1.2), else the
  * header it was built with. */
 START_TEST(test_needed_minor)
@@ -360,6 +373,7 @@ static Suite *loader_suite(void)
 
     tcase_add_test(core, test_good);
     tcase_add_test(core, test_reserved_refused);
+    tcase_add_test(core, test_head_fields_refused);
     tcase_add_test(core, test_cjson_pinned);
     tcase_add_test(core, test_needed_minor);
     tcase_add_test(core, test_older_minor);

@@ -1,6 +1,9 @@
 # Run facts (issue 17): what several checks read, resolved once by the
 # runner before the fork; ABI 1.3's head_task and scope_project_id.
-check_LTLIBRARIES += tests/plugins/headfields.la tests/plugins/headlive.la
+check_LTLIBRARIES += tests/plugins/headfields.la tests/plugins/headlive.la \
+	tests/plugins/badfields.la
+tests_plugins_badfields_la_SOURCES = tests/plugins/badfields.c
+tests_plugins_badfields_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
 tests_plugins_headfields_la_SOURCES = tests/plugins/headfields.c
 tests_plugins_headfields_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_plugins_headfields_la_LDFLAGS = $(MLG_TEST_PLUGIN_FLAGS)
