@@ -49,7 +49,7 @@ static void kit_add(struct mlgt *t, const char *endpoint, const char *data,
                     int fail_kind, int times)
 {
     char err[512], *json;
-    size_t n = strlen(endpoint) + (data != NULL ? strlen(data) : 0) + 128;
+    size_t n = 2 * strlen(endpoint) + (data != NULL ? strlen(data) : 0) + 128;
 
     json = malloc(n);
     ck_assert_ptr_nonnull(json);
@@ -168,6 +168,60 @@ START_TEST(test_compare_chart_failure_keeps_verdict)
     ck_assert_int_eq(mlgt_status(t), MLG_FAIL);
     ck_assert_ptr_nonnull(strstr(mlgt_details(t), "No chart"));
     ck_assert_ptr_null(strstr(mlgt_calls(t), "update_tags"));
+    mlgt_free(t);
+}
+END_TEST
+
+/* On an API 2.28+ server both curves come in one
+ * events.multi_task_scalar_metrics_iter_histogram at 2.28, keyed by task
+ * id; a task the answer leaves out has no points; a failed request keeps
+ * the verdict and says so. */
+START_TEST(test_compare_multi_histogram)
+{
+    static const char *const opts[] = {
+        "metric", "Performance Metric / Series 1", "goal", "max",
+        "value", "best", "tolerance", "0", "best-tag", "Best Performance",
+        "on-regression", "fail", NULL
+    };
+    struct mlgt *t;
+    char err[512];
+    const char *m;
+
+    t = kit("compare", opts);
+    ck_assert_msg(mlgt_answers(t, "{\"api_version\":\"2.34\"}", err,
+                               sizeof err) == 0, "%s", err);
+    kit_task(t, FAKE_TASK("cur", "[]", "98"));
+    kit_add(t, "tasks.get_all",
+             "{\"tasks\":[" FAKE_TASK("best", "[\"Best Performance\"]", "90")
+             "]}", 0, 1);
+    kit_add(t, "events.multi_task_scalar_metrics_iter_histogram",
+            "{\"metrics\":{\"Performance Metric\":{\"Series 1\":{"
+            "\"cur\":{\"x\":[0,1,2],\"y\":[10,20,77],\"name\":\"c\"},"
+            "\"best\":{\"x\":[0,1],\"y\":[30,44],\"name\":\"b\"}}}}}",
+            0, 1);
+    ck_assert_int_eq(mlgt_run(t), MLG_PASS);
+    ck_assert_ptr_nonnull(strstr(mlgt_calls(t), "clearml@2.28 "
+                                 "events.multi_task_scalar_metrics_iter_"
+                                 "histogram {\"tasks\":[\"cur\",\"best\"],"));
+    ck_assert_ptr_null(strstr(mlgt_calls(t),
+                              "events.scalar_metrics_iter_histogram"));
+    m = strstr(mlgt_details(t), "xychart-beta");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_ptr_nonnull(strstr(m, "    line [10, 20, 77]"));
+    ck_assert_ptr_nonnull(strstr(m, "    line [30, 44, 44]"));
+    mlgt_free(t);
+
+    t = kit("compare", opts);
+    ck_assert_msg(mlgt_answers(t, "{\"api_version\":\"2.34\"}", err,
+                               sizeof err) == 0, "%s", err);
+    kit_task(t, FAKE_TASK("cur", "[]", "98"));
+    kit_add(t, "tasks.get_all",
+             "{\"tasks\":[" FAKE_TASK("best", "[\"Best Performance\"]", "90")
+             "]}", 0, 1);
+    kit_add(t, "events.multi_task_scalar_metrics_iter_histogram", NULL,
+            MLG_E_HTTP, 1);
+    ck_assert_int_eq(mlgt_run(t), MLG_PASS);
+    ck_assert_ptr_nonnull(strstr(mlgt_details(t), "No chart"));
     mlgt_free(t);
 }
 END_TEST
@@ -363,6 +417,7 @@ static Suite *fake_suite(void)
     TCase *errors = tcase_create("errors");
 
     tcase_add_test(core, test_compare_chart_downsampled);
+    tcase_add_test(core, test_compare_multi_histogram);
     tcase_add_test(core, test_remote_archive_fallback);
     tcase_add_test(core, test_remote_archive_edit_keeps_tags);
     tcase_add_test(core, test_remote_log_tail);

@@ -354,25 +354,34 @@ static void mlgt_call_line(struct mlg_check *c, const char *what,
     cJSON_free(text);
 }
 
-static int mlgt_clearml_call(struct mlg_check *c, const char *endpoint,
-                             const cJSON *body, const cJSON **data,
-                             struct mlg_error *err)
+/* One ClearML call, listed under what ("clearml", "clearml@2.28") and
+ * answered from the "clearml ENDPOINT" recordings. */
+static int mlgt_clearml_any(struct mlg_check *c, const char *what,
+                            const char *endpoint, const cJSON *body,
+                            const cJSON **data, struct mlg_error *err)
 {
     char key[512];
 
-    if (data != NULL)
-        *data = NULL;
-    if (endpoint == NULL) {
-        mlgt_fail(err, MLG_E_USAGE, 0, "clearml_call: NULL endpoint");
-        return -1;
-    }
-    mlgt_call_line(c, "clearml", endpoint, body);
+    mlgt_call_line(c, what, endpoint, body);
     if (c->cancel_after > 0 &&
         (c->cancel_endpoint == NULL ||
          strcmp(c->cancel_endpoint, endpoint) == 0))
         c->cancel_calls++;
     snprintf(key, sizeof(key), "clearml %s", endpoint);
     return mlgt_apply(c, key, mlgt_next(c, key), data, NULL, err);
+}
+
+static int mlgt_clearml_call(struct mlg_check *c, const char *endpoint,
+                             const cJSON *body, const cJSON **data,
+                             struct mlg_error *err)
+{
+    if (data != NULL)
+        *data = NULL;
+    if (endpoint == NULL) {
+        mlgt_fail(err, MLG_E_USAGE, 0, "clearml_call: NULL endpoint");
+        return -1;
+    }
+    return mlgt_clearml_any(c, "clearml", endpoint, body, data, err);
 }
 
 static const char *mlgt_dash(const char *s)
@@ -386,7 +395,7 @@ static int mlgt_clearml_call_at(struct mlg_check *c, const char *version,
                                 const char *endpoint, const cJSON *body,
                                 const cJSON **data, struct mlg_error *err)
 {
-    char key[512], what[64];
+    char what[64];
 
     if (data != NULL)
         *data = NULL;
@@ -395,13 +404,7 @@ static int mlgt_clearml_call_at(struct mlg_check *c, const char *version,
         return -1;
     }
     snprintf(what, sizeof(what), "clearml@%s", version);
-    mlgt_call_line(c, what, endpoint, body);
-    if (c->cancel_after > 0 &&
-        (c->cancel_endpoint == NULL ||
-         strcmp(c->cancel_endpoint, endpoint) == 0))
-        c->cancel_calls++;
-    snprintf(key, sizeof(key), "clearml %s", endpoint);
-    return mlgt_apply(c, key, mlgt_next(c, key), data, NULL, err);
+    return mlgt_clearml_any(c, what, endpoint, body, data, err);
 }
 
 static int mlgt_api_version(struct mlg_check *c)
