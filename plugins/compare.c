@@ -576,19 +576,7 @@ static int cmp_find_best(const struct cmp_state *st, struct mlg_check *check,
     int rc;
 
     *best = NULL;
-    if (project != NULL) {
-        /* The current task was found by this exact project name, so its
-         * project field is the scope's id; no lookup needed. */
-        arr = cJSON_AddArrayToObject(body, "project");
-        cJSON_AddItemToArray(arr,
-                             cJSON_CreateString(cmp_str(cur, "project")));
-    }
-    if (task_name != NULL) {
-        char *re = mlg_regex_anchored(task_name);
-
-        cJSON_AddStringToObject(body, "name", re);
-        free(re);
-    }
+    mlg_scope_filter(body, cur, project, task_name);
     arr = cJSON_AddArrayToObject(body, "tags");
     cJSON_AddItemToArray(arr, cJSON_CreateString(best_tag));
     arr = cJSON_AddArrayToObject(body, "system_tags");

@@ -821,19 +821,7 @@ static int diff_find_baseline(const struct diff_state *st,
     int rc;
 
     *id = "";
-    if (project != NULL) {
-        /* The head task was found by this exact project name, so its
-         * project field is the scope's id. */
-        arr = cJSON_AddArrayToObject(body, "project");
-        cJSON_AddItemToArray(arr,
-                             cJSON_CreateString(diff_str(head, "project")));
-    }
-    if (task_name != NULL) {
-        char *re = mlg_regex_anchored(task_name);
-
-        cJSON_AddStringToObject(body, "name", re);
-        free(re);
-    }
+    mlg_scope_filter(body, head, project, task_name);
     if (st->branch != NULL) {
         cJSON *all = cJSON_AddObjectToObject(body, "_all_");
         char *re = mlg_regex_anchored(st->branch);

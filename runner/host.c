@@ -61,6 +61,8 @@ struct mlg_check {
     char **strs;        /* string arena, freed after run() */
     size_t nstrs;
     double cancel_deadline; /* deadline for cleanup once cancelled */
+    const cJSON *scope_pids; /* the scope's project ids looked up live by
+                                this check (in the arena), or NULL */
 };
 
 static void host_on_signal(int sig)
@@ -314,6 +316,7 @@ static void host_arena_free(struct mlg_check *ck)
     free(ck->strs);
     ck->strs = NULL;
     ck->nstrs = 0;
+    ck->scope_pids = NULL;
 }
 
 static void host_json_release(struct mlg_check *ck, const struct cJSON *t)
@@ -661,15 +664,20 @@ static int host_clearml_api_version(struct mlg_check *ck)
                                     : 0;
 }
 
-/* This check's run-facts scope: planned and tried by the runner, or
- * NULL (then the entries look up live). */
+/* This check's run-facts scope when its plugin declared what it reads
+ * (the runner's lookup then carried its head_fields), planned and tried
+ * by the runner; else NULL and the entries look up live. */
 static const struct facts_scope *host_facts(struct mlg_check *ck,
                                             int want_task)
 {
-    const struct facts_scope *s = facts_get(ck->env->facts,
-                                            host_opt_scope(ck, "project"),
-                                            host_opt_scope(ck, "task-name"));
+    uint32_t flags = ck->sp->plugin->d.flags;
+    const struct facts_scope *s;
 
+    if (!(flags & MLG_PLUGIN_USES_HEAD_TASK) &&
+        (want_task || !(flags & MLG_PLUGIN_USES_PROJECT)))
+        return NULL;
+    s = facts_get(ck->env->facts, host_opt_scope(ck, "project"),
+                  host_opt_scope(ck, "task-name"));
     if (s == NULL || s->resolved == 0 || (want_task && !s->want_task))
         return NULL;
     return s;
@@ -696,12 +704,16 @@ static int host_scope_pids(struct mlg_check *ck, const cJSON **pids,
     }
     if (project == NULL)
         return 0;
-    out = clearml_project_ids(ck->env->clearml, project, host_deadline(ck),
-                              err);
-    if (out == NULL)
-        return -1;
-    host_keep_tree(ck, out);
-    *pids = out;
+    /* head_task and scope_project_id of one run() share one lookup. */
+    if (ck->scope_pids == NULL) {
+        out = clearml_project_ids(ck->env->clearml, project,
+                                  host_deadline(ck), err);
+        if (out == NULL)
+            return -1;
+        host_keep_tree(ck, out);
+        ck->scope_pids = out;
+    }
+    *pids = ck->scope_pids;
     return 0;
 }
 

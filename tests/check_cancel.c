@@ -97,14 +97,15 @@ static void wait_task(const struct sbx *s, const char *name,
     }
 }
 
-/* Comments on PR 12 carrying mlgate's marker. */
-static int n_comments(const struct sbx *s)
+/* Entries of the sandbox's forge state (service "github" or "gitlab",
+ * collection "comments" or "notes", thread key) carrying the marker. */
+static int n_marked(const struct sbx *s, const char *service,
+                    const char *what, const char *thread)
 {
     cJSON *st = sbx_state(s);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(st, "github"), "comments"),
-        "acme/ml-repo#12");
+            cJSON_GetObjectItemCaseSensitive(st, service), what), thread);
     const cJSON *c;
     int n = 0;
 
@@ -118,25 +119,16 @@ static int n_comments(const struct sbx *s)
     return n;
 }
 
+/* Comments on PR 12 carrying mlgate's marker. */
+static int n_comments(const struct sbx *s)
+{
+    return n_marked(s, "github", "comments", "acme/ml-repo#12");
+}
+
 /* Notes on GitLab MR 7 of project 42 carrying the marker. */
 static int n_notes(const struct sbx *s)
 {
-    cJSON *st = sbx_state(s);
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(st, "gitlab"), "notes"),
-        "42!7");
-    const cJSON *c;
-    int n = 0;
-
-    cJSON_ArrayForEach(c, list) {
-        const char *b = cJSON_GetStringValue(
-            cJSON_GetObjectItemCaseSensitive(c, "body"));
-
-        n += b != NULL && strstr(b, MARKER) != NULL;
-    }
-    cJSON_Delete(st);
-    return n;
+    return n_marked(s, "gitlab", "notes", "42!7");
 }
 
 /* Commit statuses set on the head SHA (GitHub, or GitLab's). */

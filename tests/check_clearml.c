@@ -427,6 +427,42 @@ START_TEST(test_login_and_call)
 }
 END_TEST
 
+/* clearml_call_at: the version a plugin names becomes part of the URL,
+ * so only "2.N" up to the server's version passes; anything else is
+ * refused with MLG_E_USAGE before a request is sent. */
+START_TEST(test_call_at_version)
+{
+    static const char *const bad[] = {
+        "2.28/../tasks", "3.0", "2.", "2.x", "2.28\r\nX: y", "v2.28",
+        "2.0", "2.99", "::2.28", NULL
+    };
+    struct clearml *c = connect_client();
+    struct mlg_error err;
+    cJSON *body = cJSON_CreateObject(), *data = NULL;
+    size_t i;
+
+    ck_assert_int_eq(clearml_login(c, now_mono() + 10, &err), 0);
+    cJSON_AddStringToObject(body, "task", CURRENT);
+    for (i = 0; bad[i] != NULL; i++) {
+        memset(&err, 0, sizeof err);
+        ck_assert_msg(clearml_call_at(c, bad[i], "tasks.get_by_id", body,
+                                      &data, now_mono() + 10, &err) == -1,
+                      "version '%s' was taken", bad[i]);
+        ck_assert_int_eq(err.kind, MLG_E_USAGE);
+        ck_assert_ptr_null(data);
+    }
+    ck_assert_int_eq(clearml_call_at(c, NULL, "tasks.get_by_id", body,
+                                     &data, now_mono() + 10, &err), -1);
+    ck_assert_int_eq(sbx_count(&sb, "POST", "tasks.get_by_id"), 0);
+    ck_assert_int_eq(clearml_call_at(c, "2.28", "tasks.get_by_id", body,
+                                     &data, now_mono() + 10, &err), 0);
+    ck_assert_int_eq(sbx_count(&sb, "POST", "/v2.28/tasks.get_by_id"), 1);
+    cJSON_Delete(data);
+    cJSON_Delete(body);
+    clearml_free(c);
+}
+END_TEST
+
 START_TEST(test_keepalive)
 {
     struct clearml *c = connect_client();
@@ -997,6 +1033,7 @@ static Suite *clearml_suite(void)
     tcase_add_checked_fixture(sbx, sbx_setup, sbx_teardown);
     tcase_set_timeout(sbx, 20);
     tcase_add_test(sbx, test_login_and_call);
+    tcase_add_test(sbx, test_call_at_version);
     tcase_add_test(sbx, test_keepalive);
     tcase_add_test(sbx, test_token_expired_scenario);
     tcase_add_test(sbx, test_token_near_expiry);

@@ -120,6 +120,26 @@ static inline const char *mlg_json_str(const cJSON *obj, const char *key)
     return s != NULL ? s : "";
 }
 
+/* Adds to a tasks.get_all body the scope the head task was found in:
+ * "project" as the head task's own project id when a project scope is
+ * set (the head was found by that exact name, so no lookup is needed),
+ * "name" as the exact task name when one is set (either MAY be NULL). */
+static inline void mlg_scope_filter(cJSON *body, const cJSON *head,
+                                    const char *project,
+                                    const char *task_name)
+{
+    if (project != NULL)
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "project"),
+                             cJSON_CreateString(mlg_json_str(head,
+                                                             "project")));
+    if (task_name != NULL) {
+        char *re = mlg_regex_anchored(task_name);
+
+        cJSON_AddStringToObject(body, "name", re);
+        free(re);
+    }
+}
+
 /*
  * The FAIL result and details of a commit no clean ClearML task ran, for
  * found as clearml_find_task() filled it (found->task NULL): "ran it only
