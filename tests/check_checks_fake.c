@@ -196,7 +196,8 @@ START_TEST(test_compare_multi_histogram)
              "]}", 0, 1);
     kit_add(t, "events.multi_task_scalar_metrics_iter_histogram",
             "{\"metrics\":{\"Performance Metric\":{\"Series 1\":{"
-            "\"cur\":{\"x\":[0,1,2],\"y\":[10,20,77],\"name\":\"c\"},"
+            "\"cur\":{\"x\":[0,1,2,3,4],\"y\":[10,20,77,1e400,\"x\"],"
+            "\"name\":\"c\\r\\n::error::@team\"},"
             "\"best\":{\"x\":[0,1],\"y\":[30,44],\"name\":\"b\"}}}}}",
             0, 1);
     ck_assert_int_eq(mlgt_run(t), MLG_PASS);
@@ -209,6 +210,11 @@ START_TEST(test_compare_multi_histogram)
     ck_assert_ptr_nonnull(m);
     ck_assert_ptr_nonnull(strstr(m, "    line [10, 20, 77]"));
     ck_assert_ptr_nonnull(strstr(m, "    line [30, 44, 44]"));
+    /* The server's 1e400 and its string are no points; the series name
+     * it sends is not shown. */
+    ck_assert_ptr_null(strstr(mlgt_details(t), "inf"));
+    ck_assert_ptr_null(strstr(mlgt_details(t), "@team"));
+    ck_assert_ptr_null(strstr(mlgt_details(t), "::error::"));
     mlgt_free(t);
 
     t = kit("compare", opts);
